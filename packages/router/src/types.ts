@@ -1,0 +1,271 @@
+// Contracts shared by the router, the selectors, the state stores, the cache and the ExtProc server.
+// Keep this file free of implementation: it is the seam between packages and helpers.
+
+/** One batch of embeddings: row-major `data` of `rows * dim` floats. */
+export interface EmbeddingBatch {
+  data: Float32Array;
+  dim: number;
+  /** Indices of inputs that were truncated to the model's max length. */
+  truncated: number[];
+}
+
+/** What the router needs from an embedder; `@semroute/embed`'s `Embedder` satisfies it, and so do test fakes. */
+export interface TextEmbedder {
+  readonly info: {
+    architecture: string;
+    dim: number;
+    maxSeqLen: number;
+    supportsBatched: boolean;
+  };
+  embed(texts: string[]): Promise<EmbeddingBatch>;
+}
+
+/** OpenAI-style chat content: a string or an array of content parts. */
+export type ChatContent =
+  | string
+  | null
+  | Array<{ type: string; text?: string; [k: string]: unknown }>;
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | string;
+  content?: ChatContent;
+  name?: string;
+  [k: string]: unknown;
+}
+
+/** An OpenAI chat completion request body (only the fields the router reads are typed). */
+export interface ChatCompletionRequest {
+  model?: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  user?: string;
+  tools?: unknown[];
+  [k: string]: unknown;
+}
+
+/** Per-request context a caller may pass to `route()` (headers from the gateway, session, tenant). */
+export interface RouteContext {
+  requestId?: string;
+  /** Sticky-session key for session_aware selection (e.g. x-session-id header). */
+  sessionId?: string;
+  /** Tenant / user scope (e.g. from a header) for the cache. */
+  tenant?: string;
+  /** Lower-cased request headers, when routing from a gateway. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Result of one signal evaluation. */
+export interface SignalResult {
+  /** `type:name`, e.g. `keyword:code_words`. */
+  id: string;
+  type: string;
+  name: string;
+  matched: boolean;
+  /** 0..1 */
+  confidence: number;
+  /** Optional detail: matched keywords, detected language, domain label... */
+  detail?: unknown;
+}
+
+export type ReasonCode =
+  | 'auto_routing' // an auto model name was routed by a decision + selector
+  | 'explicit_model' // the request named a concrete model: passed through
+  | 'default_model' // no decision matched
+  | 'no_candidates' // SLOs pruned all candidates; on_no_candidates applied
+  | 'cache_hit'
+  | string;
+
+export interface RouteDecision {
+  /** Card / provider model name chosen (the value of x-selected-model). */
+  selectedModel: string;
+  /** `providers.models[].provider_model_id` of the chosen model (the body's new `model`). */
+  providerModelId: string;
+  /** Name of the decision that matched, or null when none did. */
+  decision: string | null;
+  /** Selection algorithm type used, e.g. `multi_factor`. */
+  algorithm: string | null;
+  /** 0..1 */
+  confidence: number;
+  /** Per-candidate final scores. */
+  scores: Record<string, number>;
+  signals: SignalResult[];
+  reasonCode: ReasonCode;
+  latencyMs: number;
+  /** Whether the chosen decision asked for reasoning (modelRefs[].use_reasoning). */
+  useReasoning?: boolean;
+  reasoningEffort?: string;
+}
+
+// ---------------------------------------------------------------- selection
+
+/** Injected randomness and clock: selectors never call Math.random or Date.now themselves. */
+export interface Determinism {
+  /** Uniform [0, 1). */
+  rng: () => number;
+  /** Milliseconds since epoch. */
+  now: () => number;
+}
+
+/** Minimal view of a model card the selectors read (the zod-parsed config type is a superset). */
+export interface CardView {
+  name: string;
+  description?: string;
+  capabilities?: string[];
+  tags?: string[];
+  quality_score?: number;
+  param_size?: string;
+  context_window_size?: number;
+}
+
+/** Minimal view of a provider model the selectors read. */
+export interface ProviderModelView {
+  name: string;
+  provider_model_id?: string;
+  pricing?: { prompt_per_1m?: number; completion_per_1m?: number; currency?: string };
+}
+
+/** One candidate model for a decision, with what the router already knows about the prompt. */
+export interface Candidate {
+  model: string;
+  card?: CardView;
+  provider?: ProviderModelView;
+  /** modelRefs[].weight, default 1. */
+  weight: number;
+  useReasoning?: boolean;
+  reasoningEffort?: string;
+  /** Cosine similarity of the prompt embedding to the card's embedding(s), in [-1, 1]. */
+  similarity: number;
+}
+
+export interface SelectionContext extends Determinism {
+  decision: string;
+  candidates: Candidate[];
+  /** Unit-norm prompt embedding (shared with the signals). */
+  promptEmbedding: Float32Array;
+  promptText: string;
+  /** Estimated prompt tokens. */
+  promptTokens: number;
+  sessionId?: string;
+  state: LearningStateStore;
+}
+
+export interface SelectionResult {
+  model: string;
+  /** 0..1 */
+  confidence: number;
+  scores: Record<string, number>;
+  /** Defaults to `auto_routing`. */
+  reasonCode?: ReasonCode;
+}
+
+/** Feedback about a served request, for learning selectors (elo, rl_driven, latency_aware, session_aware, automix). */
+export interface Outcome {
+  decision: string;
+  model: string;
+  /** Did the answer satisfy the user / grader? */
+  success?: boolean;
+  /** Optional graded reward in [0, 1]; success maps to 1/0 when absent. */
+  reward?: number;
+  /** Pairwise preference: this model beat `opponent` (elo). */
+  opponent?: string;
+  /** 'win' | 'loss' | 'draw' against `opponent`. */
+  result?: 'win' | 'loss' | 'draw';
+  /** Time to first token, ms. */
+  ttftMs?: number;
+  /** Time per output token, ms. */
+  tpotMs?: number;
+  sessionId?: string;
+  timestamp?: number;
+}
+
+export interface Selector {
+  readonly type: string;
+  select(ctx: SelectionContext): Promise<SelectionResult>;
+  /** Learning selectors update their state; others ignore outcomes. */
+  recordOutcome?(outcome: Outcome, state: LearningStateStore): Promise<void>;
+}
+
+// ---------------------------------------------------------------- learning state
+
+/**
+ * State of the learning selectors. All mutating operations are atomic per call, so two router
+ * replicas recording outcomes at once lose nothing. In-memory by default; Redis in a later package.
+ * Keys are namespaced by the caller, e.g. `elo:<decision>`.
+ */
+export interface LearningStateStore {
+  readonly kind: string;
+  /** Read numeric fields of a hash; missing fields are absent from the result. */
+  getNumbers(key: string, fields: string[]): Promise<Record<string, number>>;
+  /** Atomically add each delta to its field (missing fields start at 0); returns the new values. */
+  incrNumbers(key: string, deltas: Record<string, number>): Promise<Record<string, number>>;
+  /** Atomically set fields. */
+  setNumbers(key: string, values: Record<string, number>): Promise<void>;
+  /** Append a sample to a bounded list, keeping the newest `maxLen`. */
+  pushSample(key: string, value: number, maxLen: number): Promise<void>;
+  /** Newest-last samples of a list. */
+  getSamples(key: string): Promise<number[]>;
+  /** String value with optional TTL in ms (session stickiness). */
+  getString(key: string): Promise<string | undefined>;
+  setString(key: string, value: string, ttlMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- semantic cache
+
+export interface CacheScope {
+  /** Tenant / user partition; entries never cross scopes. */
+  tenant?: string;
+  /** Decision whose cache settings apply. */
+  decision: string;
+}
+
+export interface CachedResponse {
+  /** The full (non-streamed) OpenAI chat completion JSON body. */
+  body: unknown;
+  /** Model that produced it. */
+  model: string;
+  createdAt: number;
+}
+
+export interface CacheLookupResult {
+  hit: boolean;
+  kind?: 'exact' | 'semantic';
+  similarity?: number;
+  response?: CachedResponse;
+}
+
+export interface SemanticCacheApi {
+  lookup(request: ChatCompletionRequest, scope: CacheScope): Promise<CacheLookupResult>;
+  store(request: ChatCompletionRequest, response: CachedResponse, scope: CacheScope): Promise<void>;
+}
+
+// ---------------------------------------------------------------- router
+
+/** What `createRouter` returns; the ExtProc server and the CLI use only this. */
+export interface Router {
+  /** Route one chat request. Explicit (non-auto) model names pass through with reasonCode `explicit_model`. */
+  route(request: ChatCompletionRequest, ctx?: RouteContext): Promise<RouteDecision>;
+  /** Route many requests with one batched embedding call. */
+  routeBatch(requests: ChatCompletionRequest[], ctx?: RouteContext): Promise<RouteDecision[]>;
+  /** Feedback for the learning selectors. */
+  recordOutcome(outcome: Outcome): Promise<void>;
+  /** True when `model` (e.g. `MoM`, `auto`) is routed rather than passed through. */
+  isAutoModel(model: string | undefined): boolean;
+  /** Auto names and cards, for `GET /v1/models`. */
+  listModels(): Array<{ id: string; kind: 'auto' | 'card'; description?: string; providerModelId?: string }>;
+  /** Semantic cache settings of a decision, or undefined when the decision has no cache plugin. */
+  cacheSettings(decision: string): CacheSettings | undefined;
+  /** Response cache (library API, usable without the sidecar). */
+  readonly cache: SemanticCacheApi;
+  close(): Promise<void>;
+}
+
+export interface CacheSettings {
+  mode: 'exact' | 'semantic' | 'exact_then_semantic';
+  similarityThreshold: number;
+  ttlSeconds: number;
+  maxEntries: number;
+  /** Header that carries the tenant / user scope, or undefined for a global cache. */
+  scopeHeader?: string;
+}
