@@ -1,0 +1,81 @@
+// `semroute bench`: domain-signal accuracy, routing accuracy vs the seed article's keyword router,
+// and route() latency. Prints figures and writes reports/router-*.json.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createRouter, loadConfig, loadEmbedder, type TextEmbedder } from '@semroute/router';
+import { processIo, reportError, UserError, type Io } from '../io.js';
+import { defaultConfigPath, repoRoot } from '../paths.js';
+import { benchDomain, readDomainBench, readDomainDefs } from '../bench/domain.js';
+import { benchRouting, readRoutingSet } from '../bench/routing.js';
+import { benchLatency } from '../bench/latency.js';
+import { writeReport } from '../bench/stats.js';
+
+export interface BenchOptions {
+  config?: string;
+  data: string;
+  domains: string;
+  set: string;
+  reports: string;
+  n: number;
+}
+
+const DEFAULTS = {
+  data: path.resolve(repoRoot, '..', 'shared', 'data', 'vsr_domain_bench.json'),
+  domains: path.join(repoRoot, 'bench', 'domain-examples.json'),
+  set: path.join(repoRoot, 'bench', 'routing-set.jsonl'),
+  reports: path.join(repoRoot, 'reports'),
+};
+
+export function registerBench(program: Command, io: Io = processIo): void {
+  const bench = program.command('bench').description('router benchmarks: domain accuracy, routing accuracy, latency');
+  const common = (c: Command) =>
+    c
+      .option('-c, --config <file>', 'router config for routing and latency (default: the bundled seed config)')
+      .option('--data <file>', 'domain bench JSON', DEFAULTS.data)
+      .option('--domains <file>', 'domain descriptions and examples', DEFAULTS.domains)
+      .option('--set <file>', 'routing set JSONL', DEFAULTS.set)
+      .option('--reports <dir>', 'where JSON reports go', DEFAULTS.reports)
+      .option('-n <count>', 'timed route() calls for the latency bench', (v) => Number(v), 300);
+  for (const which of ['domain', 'routing', 'latency', 'all'] as const) {
+    common(bench.command(which).description(`run the ${which} benchmark${which === 'all' ? 's' : ''}`)).action(async (opts: BenchOptions) => {
+      process.exitCode = await runBench(which, opts, io);
+    });
+  }
+}
+
+/** Runs one or all benchmarks; returns the exit code. */
+export async function runBench(which: 'domain' | 'routing' | 'latency' | 'all', opts: BenchOptions, io: Io): Promise<number> {
+  try {
+    if (!Number.isInteger(opts.n) || opts.n <= 0) throw new UserError('-n expects a positive integer');
+    const loaded = await loadConfig(opts.config ?? defaultConfigPath);
+    const embedder: TextEmbedder = await loadEmbedder(loaded, process.env.SEMROUTE_MODEL_DIR);
+    io.out(`model: ${embedder.info.architecture}, dim ${embedder.info.dim}`);
+    if (which === 'domain' || which === 'all') {
+      const results = await benchDomain(embedder, await readDomainBench(opts.data), await readDomainDefs(opts.domains));
+      for (const r of results) io.out(`domain  ${r.variant}: ${r.correct}/${r.total} = ${(r.accuracy * 100).toFixed(1)}%`);
+      io.out(`        report: ${await writeReport(opts.reports, 'router-domain.json', { data: opts.data, results })}`);
+    }
+    if (which === 'routing' || which === 'all') {
+      const router = await createRouter({ config: loaded, embedder });
+      const r = await benchRouting(router, await readRoutingSet(opts.set));
+      await router.close();
+      io.out(`routing semroute: ${r.semroute.correct}/${r.items} = ${(r.semroute.accuracy * 100).toFixed(1)}%`);
+      io.out(`routing keyword router (seed article): ${r.keyword.correct}/${r.items} = ${(r.keyword.accuracy * 100).toFixed(1)}%`);
+      for (const [c, v] of Object.entries(r.perCategory)) io.out(`        ${c}: semroute ${v.semroute}/${v.n}, keyword ${v.keyword}/${v.n}`);
+      io.out(`        report: ${await writeReport(opts.reports, 'router-routing.json', { set: opts.set, config: loaded.source, ...r })}`);
+    }
+    if (which === 'latency' || which === 'all') {
+      const r = await benchLatency(embedder, loaded, opts.n);
+      io.out(`latency route() short prompt, seed config: p50 ${r.seed.p50} ms, p99 ${r.seed.p99} ms (n=${r.seed.n}); embed only p50 ${r.embedOnly.p50} ms`);
+      for (const g of r.growth) {
+        io.out(`        ${g.cards} cards, ${g.decisions} decisions: p50 ${g.p50} ms, p99 ${g.p99} ms; without the model (embedding memoised) p50 ${g.routerOnlyP50} ms, p99 ${g.routerOnlyP99} ms`);
+      }
+      io.out(`        report: ${await writeReport(opts.reports, 'router-latency.json', { config: loaded.source, ...r })}`);
+    }
+    const e = embedder as { close?: () => unknown };
+    if (typeof e.close === 'function') await e.close();
+    return 0;
+  } catch (err) {
+    return reportError(err, io, Boolean(process.env.SEMROUTE_DEBUG));
+  }
+}

@@ -1,0 +1,159 @@
+// The public Embedder: loads a local model directory and embeds texts off the event loop.
+
+import { EmbedError } from './errors.js';
+import { native, type NativeEmbedder, type NativeLoadOptions } from './native.js';
+
+/** Options of `Embedder.load`. */
+export interface EmbedderOptions {
+  /** Texts per forward pass for models that batch (default 32). */
+  maxBatch?: number;
+  /** Matryoshka: run only the first N layers (one of `info.layers`). */
+  layer?: number;
+  /** Matryoshka: keep only the first D dimensions (one of `info.dims`). */
+  dim?: number;
+  /** L2-normalise each embedding (default true). */
+  normalize?: boolean;
+  /** Instruction prefixed by the model's template (Qwen3-Embedding only). */
+  instruction?: string;
+  /** Threads for the matrix products (default: one per physical core, shared by all embedders). */
+  threads?: number;
+}
+
+export type Architecture = 'bert' | 'modernbert' | 'qwen3';
+
+/** What a loaded model is and produces. */
+export interface EmbedderInfo {
+  architecture: Architecture;
+  /** Width of the returned vectors (after any `dim` truncation). */
+  dim: number;
+  /** Longer inputs are truncated to this many tokens (and reported in `truncated`). */
+  maxSeqLen: number;
+  /** Whether texts of different lengths share one forward pass. */
+  supportsBatched: boolean;
+  /** Layers the model may exit at (Matryoshka models only). */
+  layers?: number[];
+  /** Dimensions the output may be truncated to (Matryoshka models only). */
+  dims?: number[];
+}
+
+/** Embeddings of a list of texts: `data` is row-major `[texts.length, dim]`. */
+export interface Embeddings {
+  data: Float32Array;
+  dim: number;
+  /** Indices of the texts that were cut to `maxSeqLen`. */
+  truncated: number[];
+}
+
+const INTEGER_OPTIONS = ['maxBatch', 'layer', 'dim', 'threads'] as const;
+
+function checkOptions(options: EmbedderOptions): NativeLoadOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new EmbedError('INVALID_ARGUMENT', 'options must be an object');
+  }
+  for (const key of INTEGER_OPTIONS) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 0xffff_ffff)) {
+      throw new EmbedError('INVALID_ARGUMENT', `options.${key} must be a positive integer, got ${String(v)}`);
+    }
+  }
+  if (options.normalize !== undefined && typeof options.normalize !== 'boolean') {
+    throw new EmbedError('INVALID_ARGUMENT', `options.normalize must be a boolean, got ${String(options.normalize)}`);
+  }
+  if (options.instruction !== undefined && typeof options.instruction !== 'string') {
+    throw new EmbedError('INVALID_ARGUMENT', 'options.instruction must be a string');
+  }
+  const out: NativeLoadOptions = {};
+  if (options.maxBatch !== undefined) out.maxBatch = options.maxBatch;
+  if (options.layer !== undefined) out.layer = options.layer;
+  if (options.dim !== undefined) out.dim = options.dim;
+  if (options.normalize !== undefined) out.normalize = options.normalize;
+  if (options.instruction !== undefined) out.instruction = options.instruction;
+  if (options.threads !== undefined) out.threads = options.threads;
+  return out;
+}
+
+function checkTexts(texts: unknown): string[] {
+  if (!Array.isArray(texts)) throw new EmbedError('INVALID_ARGUMENT', 'texts must be an array of strings');
+  texts.forEach((t, i) => {
+    if (typeof t !== 'string') {
+      throw new EmbedError('INVALID_ARGUMENT', `texts[${i}] must be a string, got ${typeof t}`);
+    }
+  });
+  return texts as string[];
+}
+
+/** A local transformer embedding model. Any number may be loaded at once; embeds may overlap. */
+export class Embedder {
+  readonly info: EmbedderInfo;
+  readonly #native: NativeEmbedder;
+
+  private constructor(handle: NativeEmbedder) {
+    this.#native = handle;
+    const i = handle.info;
+    this.info = {
+      architecture: i.architecture as Architecture,
+      dim: i.dim,
+      maxSeqLen: i.maxSeqLen,
+      supportsBatched: i.supportsBatched,
+      ...(i.layers ? { layers: i.layers } : {}),
+      ...(i.dims ? { dims: i.dims } : {}),
+    };
+  }
+
+  /** Loads the model in `dir` (Hugging Face layout) off the event loop. */
+  static async load(dir: string, options: EmbedderOptions = {}): Promise<Embedder> {
+    if (typeof dir !== 'string' || dir.length === 0) {
+      throw new EmbedError('INVALID_ARGUMENT', 'dir must be a non-empty path string');
+    }
+    const opts = checkOptions(options);
+    try {
+      return new Embedder(await native().NativeEmbedder.load(dir, opts));
+    } catch (err) {
+      throw EmbedError.fromNative(err);
+    }
+  }
+
+  /** Loads the model in `dir` synchronously (for scripts). */
+  static loadSync(dir: string, options: EmbedderOptions = {}): Embedder {
+    if (typeof dir !== 'string' || dir.length === 0) {
+      throw new EmbedError('INVALID_ARGUMENT', 'dir must be a non-empty path string');
+    }
+    const opts = checkOptions(options);
+    try {
+      return new Embedder(native().NativeEmbedder.loadSync(dir, opts));
+    } catch (err) {
+      throw EmbedError.fromNative(err);
+    }
+  }
+
+  /** Embeds `texts` on the libuv thread pool; row `i` of the result is `texts[i]`. */
+  async embed(texts: string[]): Promise<Embeddings> {
+    const checked = checkTexts(texts);
+    try {
+      return await this.#native.embed(checked);
+    } catch (err) {
+      throw EmbedError.fromNative(err);
+    }
+  }
+
+  /** Embeds `texts` on the calling thread (blocks the event loop: for scripts). */
+  embedSync(texts: string[]): Embeddings {
+    const checked = checkTexts(texts);
+    try {
+      return this.#native.embedSync(checked);
+    } catch (err) {
+      throw EmbedError.fromNative(err);
+    }
+  }
+}
+
+/** Zero-copy views of each row of `result.data` (`subarray`s sharing its buffer). */
+export function rows(result: Pick<Embeddings, 'data' | 'dim'>): Float32Array[] {
+  const { data, dim } = result;
+  if (dim <= 0 || data.length % dim !== 0) {
+    throw new EmbedError('INVALID_ARGUMENT', `data length ${data.length} is not a multiple of dim ${dim}`);
+  }
+  const out: Float32Array[] = [];
+  for (let off = 0; off < data.length; off += dim) out.push(data.subarray(off, off + dim));
+  return out;
+}

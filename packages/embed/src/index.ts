@@ -1,0 +1,7 @@
+// @semroute/embed: local transformer embeddings (BERT, ModernBERT/mmBERT, Qwen3-Embedding)
+// computed by a Rust candle core through a private N-API binding.
+
+export { Embedder, rows } from './embedder.js';
+export type { Architecture, EmbedderInfo, EmbedderOptions, Embeddings } from './embedder.js';
+export { EmbedError } from './errors.js';
+export type { EmbedErrorCode } from './errors.js';

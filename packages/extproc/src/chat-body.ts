@@ -1,0 +1,117 @@
+// Reading the gateway's request body as an OpenAI chat request, and rewriting its `model` in place.
+import type { ChatCompletionRequest } from '@semroute/router';
+
+export type ParsedBody =
+  | { ok: true; request: ChatCompletionRequest; text: string }
+  | { ok: false; reason: PassReason; detail: string };
+
+/** Why a request went through untouched; each is a label of the passthrough metric. */
+export type PassReason =
+  | 'empty_body'
+  | 'not_utf8'
+  | 'not_json'
+  | 'not_object'
+  | 'no_messages'
+  | 'bad_messages'
+  | 'bad_model'
+  | 'body_too_large'
+  | 'explicit_model'
+  | 'streamed_mode'
+  | 'not_ready'
+  | 'timeout'
+  | 'route_error'
+  | 'not_chat';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses a chat completion body; says why when it is not one. */
+export function parseChatBody(body: Buffer): ParsedBody {
+  if (body.length === 0) return { ok: false, reason: 'empty_body', detail: 'the request has no body' };
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return { ok: false, reason: 'not_utf8', detail: 'the body is not UTF-8 text' };
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: 'not_json', detail: `the body is not JSON: ${(err as Error).message}` };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return { ok: false, reason: 'not_object', detail: 'the body is not a JSON object' };
+  }
+  const o = v as Record<string, unknown>;
+  if (!Array.isArray(o.messages)) return { ok: false, reason: 'no_messages', detail: 'the body has no "messages" array' };
+  const bad = o.messages.findIndex((m) => m === null || typeof m !== 'object' || typeof (m as { role?: unknown }).role !== 'string');
+  if (bad >= 0) return { ok: false, reason: 'bad_messages', detail: `messages[${bad}] is not an object with a string "role"` };
+  if (o.model !== undefined && typeof o.model !== 'string') {
+    return { ok: false, reason: 'bad_model', detail: '"model" is not a string' };
+  }
+  return { ok: true, request: o as ChatCompletionRequest, text };
+}
+
+/**
+ * Replaces the value of a top-level string field, leaving every other byte of the JSON as it was
+ * (number formatting, key order, whitespace), so only the model changes on the way upstream.
+ * Returns undefined when the field is absent or not a string.
+ */
+export function replaceTopLevelString(json: string, key: string, value: string): string | undefined {
+  let i = skipWs(json, 0);
+  if (json[i] !== '{') return undefined;
+  i++;
+  for (;;) {
+    i = skipWs(json, i);
+    if (json[i] === '}') return undefined;
+    if (json[i] !== '"') return undefined;
+    const keyEnd = stringEnd(json, i);
+    const name = JSON.parse(json.slice(i, keyEnd)) as string;
+    i = skipWs(json, keyEnd);
+    if (json[i] !== ':') return undefined;
+    i = skipWs(json, i + 1);
+    const valueEnd = valueEndAt(json, i);
+    if (name === key) {
+      if (json[i] !== '"') return undefined;
+      return json.slice(0, i) + JSON.stringify(value) + json.slice(valueEnd);
+    }
+    i = skipWs(json, valueEnd);
+    if (json[i] === ',') i++;
+    else return undefined;
+  }
+}
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length && (s[i] === ' ' || s[i] === '\n' || s[i] === '\r' || s[i] === '\t')) i++;
+  return i;
+}
+
+/** Index just past the string literal starting at `i`. */
+function stringEnd(s: string, i: number): number {
+  for (let j = i + 1; j < s.length; j++) {
+    if (s[j] === '\\') j++;
+    else if (s[j] === '"') return j + 1;
+  }
+  return s.length;
+}
+
+/** Index just past the JSON value starting at `i` (the text is known to be valid JSON). */
+function valueEndAt(s: string, i: number): number {
+  if (s[i] === '"') return stringEnd(s, i);
+  if (s[i] === '{' || s[i] === '[') {
+    let depth = 0;
+    for (let j = i; j < s.length; j++) {
+      const c = s[j];
+      if (c === '"') j = stringEnd(s, j) - 1;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+    }
+    return s.length;
+  }
+  let j = i;
+  while (j < s.length && s[j] !== ',' && s[j] !== '}' && s[j] !== ']' && s[j] !== ' ' && s[j] !== '\n' && s[j] !== '\r' && s[j] !== '\t') j++;
+  return j;
+}

@@ -1,0 +1,110 @@
+// The gRPC side: envoy.service.ext_proc.v3.ExternalProcessor/Process plus grpc.health.v1.Health,
+// plaintext HTTP/2. Each stream gets an Exchange; its messages are handled strictly in order.
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { EXT_PROC_SERVICE, loadExtProcDefinition, type ProcessingRequest, type ProcessingResponse } from './proto.js';
+import { continueResponse } from './messages.js';
+import { Exchange, type ExchangeDeps } from './exchange.js';
+
+export interface GrpcSidecar {
+  server: grpc.Server;
+  health: HealthImplementation;
+  /** Resolves once every open stream has ended (or `timeoutMs` passed, then they are cancelled). */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+/** Builds the server (not yet bound). `maxMessageBytes` must exceed the largest buffered body the gateway may send. */
+export function createGrpcSidecar(deps: ExchangeDeps, maxMessageBytes: number): GrpcSidecar {
+  const def = loadExtProcDefinition();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const open = new Set<grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>>();
+  let onIdle: (() => void) | undefined;
+
+  const process = (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => {
+    open.add(call);
+    deps.metrics.inflightStreams.inc();
+    const exchange = new Exchange(deps);
+    let queue: Promise<void> = Promise.resolve();
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      open.delete(call);
+      deps.metrics.inflightStreams.dec();
+      if (open.size === 0) onIdle?.();
+    };
+    call.on('data', (msg: ProcessingRequest) => {
+      queue = queue.then(async () => {
+        let out: ProcessingResponse[];
+        try {
+          out = await exchange.handle(msg);
+        } catch (err) {
+          // Never fail the request: answer as if the sidecar had nothing to say.
+          deps.metrics.errors.inc({ kind: 'exchange' });
+          deps.log.error({ err: (err as Error).message }, 'ext_proc message handling failed; continuing without mutation');
+          out = fallback(msg);
+        }
+        for (const r of out) if (!call.cancelled && call.writable) call.write(r);
+      });
+    });
+    call.on('end', () => {
+      void queue.then(() => {
+        if (!call.cancelled && call.writable) call.end();
+        finish();
+      });
+    });
+    call.on('error', (err) => {
+      deps.log.debug({ err: err.message }, 'ext_proc stream error');
+      finish();
+    });
+    call.on('cancelled', finish);
+    call.on('close', finish);
+  };
+
+  server.addService(def[EXT_PROC_SERVICE] as grpc.ServiceDefinition, { Process: process });
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [EXT_PROC_SERVICE]: 'NOT_SERVING' });
+  health.addToServer(server);
+
+  return {
+    server,
+    health,
+    drain: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        if (open.size === 0) return resolve();
+        const timer = setTimeout(() => {
+          // Closing cleanly lets the gateway proceed without the sidecar for those requests.
+          for (const c of open) if (c.writable) c.end();
+          resolve();
+        }, timeoutMs);
+        timer.unref();
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+  };
+}
+
+/** The no-op answer for a message, used only if handling it threw. */
+function fallback(msg: ProcessingRequest): ProcessingResponse[] {
+  if (msg.observability_mode) return [];
+  if (msg.request_headers) return [{ request_headers: { response: continueResponse() } }];
+  if (msg.response_headers) return [{ response_headers: { response: continueResponse() } }];
+  if (msg.request_body) return [{ request_body: { response: continueResponse() } }];
+  if (msg.response_body) return [{ response_body: { response: continueResponse() } }];
+  if (msg.request_trailers) return [{ request_trailers: {} }];
+  if (msg.response_trailers) return [{ response_trailers: {} }];
+  return [];
+}
+
+/** Binds to host:port; resolves to the bound port (useful with port 0). */
+export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}

@@ -1,0 +1,150 @@
+// The HTTP side (node:http): health, readiness, Prometheus metrics, and the router as a JSON API.
+import http from 'node:http';
+import type { Logger } from 'pino';
+import type { ChatCompletionRequest, Outcome, Router } from '@semroute/router';
+import { modelList } from './exchange.js';
+import type { Metrics } from './metrics.js';
+import type { RouterHolder } from './router-holder.js';
+import { safeHeaders } from './routing.js';
+import { headerRecordFromNode } from './http-headers.js';
+
+export interface HttpApiDeps {
+  holder: RouterHolder;
+  metrics: Metrics;
+  log: Logger;
+  maxBodyBytes: number;
+  sessionHeader: string;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Creates the HTTP server (not listening yet). */
+export function createHttpApi(deps: HttpApiDeps): http.Server {
+  return http.createServer((req, res) => {
+    handle(deps, req, res).catch((err: unknown) => {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message);
+      if (e.status >= 500) {
+        deps.metrics.errors.inc({ kind: 'http_api' });
+        deps.log.error({ err: e.message, path: req.url }, 'HTTP API request failed');
+      }
+      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message } });
+      else res.destroy();
+    });
+  });
+}
+
+async function handle(deps: HttpApiDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  const method = req.method ?? 'GET';
+  const route = ROUTES[path ?? ''];
+  if (!route) throw new HttpError(404, 'not_found', `no endpoint ${path} (known: ${Object.keys(ROUTES).join(', ')})`);
+  if (route.method !== method) {
+    res.setHeader('allow', route.method);
+    throw new HttpError(405, 'method_not_allowed', `${path} expects ${route.method}, got ${method}`);
+  }
+  await route.run(deps, req, res);
+}
+
+type Handler = (deps: HttpApiDeps, req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+const ROUTES: Record<string, { method: string; run: Handler }> = {
+  '/health': { method: 'GET', run: async (_d, _q, res) => send(res, 200, { status: 'ok' }) },
+  '/ready': {
+    method: 'GET',
+    run: async (d, _q, res) => (d.holder.ready ? send(res, 200, { status: 'ready' }) : send(res, 503, { status: 'loading' })),
+  },
+  '/metrics': {
+    method: 'GET',
+    run: async (d, _q, res) => {
+      const text = await d.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': d.metrics.registry.contentType });
+      res.end(text);
+    },
+  },
+  '/v1/models': {
+    method: 'GET',
+    run: (d, _q, res) => withRouter(d, async (r) => send(res, 200, modelList(r.listModels()))),
+  },
+  '/v1/route': {
+    method: 'POST',
+    run: async (d, req, res) => {
+      const body = await readJson(req, d.maxBodyBytes);
+      const headers = safeHeaders(headerRecordFromNode(req.headers));
+      const sessionId = headers[d.sessionHeader];
+      await withRouter(d, async (r) => {
+        const decision = await r.route(body as ChatCompletionRequest, {
+          ...(headers['x-request-id'] ? { requestId: headers['x-request-id'] } : {}),
+          ...(sessionId ? { sessionId } : {}),
+          headers,
+        });
+        send(res, 200, decision);
+      });
+    },
+  },
+  '/v1/outcomes': {
+    method: 'POST',
+    run: async (d, req, res) => {
+      const body = await readJson(req, d.maxBodyBytes);
+      const list = Array.isArray(body) ? body : [body];
+      list.forEach((o, i) => checkOutcome(o, Array.isArray(body) ? `[${i}]` : ''));
+      await withRouter(d, async (r) => {
+        for (const o of list) await r.recordOutcome(o as Outcome);
+        send(res, 200, { recorded: list.length });
+      });
+    },
+  },
+};
+
+/** Runs `fn` with a leased router; maps router errors to HTTP statuses. */
+async function withRouter(d: HttpApiDeps, fn: (r: Router) => Promise<void>): Promise<void> {
+  const lease = d.holder.acquire();
+  if (!lease) throw new HttpError(503, 'not_ready', 'the router is still loading');
+  try {
+    await fn(lease.router);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'INVALID_REQUEST' || code === 'UNKNOWN_DECISION') throw new HttpError(400, code.toLowerCase(), (err as Error).message);
+    if (code) {
+      d.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });
+      throw new HttpError(500, code.toLowerCase(), (err as Error).message);
+    }
+    throw err;
+  } finally {
+    lease.release();
+  }
+}
+
+function checkOutcome(o: unknown, where: string): void {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new HttpError(400, 'invalid_outcome', `outcome${where}: expected an object`);
+  const r = o as Record<string, unknown>;
+  for (const f of ['decision', 'model'] as const) {
+    if (typeof r[f] !== 'string' || r[f] === '') throw new HttpError(400, 'invalid_outcome', `outcome${where}.${f}: required string`);
+  }
+}
+
+async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new HttpError(413, 'body_too_large', `body over the ${limit} byte limit`);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'empty_body', 'expected a JSON body');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', `body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,40 @@
+// Prometheus metrics of one server instance (its own registry: two servers in a process never mix).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  routingLatency: Histogram<'outcome'>;
+  decisions: Counter<'decision' | 'reason'>;
+  selectedModels: Counter<'model'>;
+  passthrough: Counter<'reason'>;
+  errors: Counter<'kind'>;
+  inflightStreams: Gauge;
+  inflightRouting: Gauge;
+  cache: Counter<'result'>;
+  reloads: Counter<'result'>;
+}
+
+/** Creates the metric set; `defaults` adds process metrics (RSS, event loop lag, GC). */
+export function createMetrics(defaults = true): Metrics {
+  const registry = new Registry();
+  if (defaults) collectDefaultMetrics({ register: registry, prefix: 'semroute_' });
+  const r = [registry];
+  return {
+    registry,
+    routingLatency: new Histogram({
+      name: 'semroute_routing_latency_seconds',
+      help: 'Time from a complete request body to the sidecar answer (routing, cache lookup)',
+      labelNames: ['outcome'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5],
+      registers: r,
+    }),
+    decisions: new Counter({ name: 'semroute_decisions_total', help: 'Routed requests by decision and reason code', labelNames: ['decision', 'reason'], registers: r }),
+    selectedModels: new Counter({ name: 'semroute_selected_model_total', help: 'Routed requests by selected model', labelNames: ['model'], registers: r }),
+    passthrough: new Counter({ name: 'semroute_passthrough_total', help: 'Requests continued without mutation, by reason', labelNames: ['reason'], registers: r }),
+    errors: new Counter({ name: 'semroute_errors_total', help: 'Errors by kind (none of them fail a request)', labelNames: ['kind'], registers: r }),
+    inflightStreams: new Gauge({ name: 'semroute_extproc_streams_in_flight', help: 'Open ext_proc streams', registers: r }),
+    inflightRouting: new Gauge({ name: 'semroute_routing_in_flight', help: 'Routing calls in progress', registers: r }),
+    cache: new Counter({ name: 'semroute_cache_total', help: 'Semantic cache lookups and stores by result', labelNames: ['result'], registers: r }),
+    reloads: new Counter({ name: 'semroute_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'], registers: r }),
+  };
+}

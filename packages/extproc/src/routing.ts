@@ -1,0 +1,208 @@
+// One routing answer for a complete request body: parse, route with a deadline, look the decision's
+// semantic cache up, and say what to tell the gateway. Never throws: every failure is a pass-through.
+import type { Logger } from 'pino';
+import type { CacheScope, CachedResponse, ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
+import { parseChatBody, replaceTopLevelString, type PassReason } from './chat-body.js';
+import { completionToSse } from './sse.js';
+import type { Metrics } from './metrics.js';
+import type { RouterHolder } from './router-holder.js';
+import type { SidecarOptions } from './options.js';
+import { inSpan } from './tracing.js';
+import { Admission } from './admission.js';
+
+/** What the request needs, from the gateway's headers. */
+export interface RequestInfo {
+  requestId?: string;
+  /** Lower-cased headers, secrets removed. */
+  headers: Record<string, string>;
+}
+
+export type RoutingOutcome =
+  | { kind: 'pass'; reason: PassReason; detail: string }
+  | {
+      kind: 'route';
+      decision: RouteDecision;
+      /** The rewritten body (model = provider model id). */
+      body: Buffer;
+      /** Headers to set on the upstream request. */
+      headers: Record<string, string>;
+      /** Present when the decision caches responses: what `store` needs after the upstream answers. */
+      cache?: { request: ChatCompletionRequest; scope: CacheScope };
+    }
+  | { kind: 'hit'; decision: RouteDecision; status: number; body: Buffer; headers: Record<string, string> };
+
+/** Headers never handed to the router or a log line. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key', 'x-goog-api-key']);
+
+/** Lower-cased headers without credentials. */
+export function safeHeaders(all: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(all).filter(([k]) => !SECRET_HEADERS.has(k)));
+}
+
+/** Headers that tell the client (and the gateway's routes) what was chosen. */
+export function selectionHeaders(d: RouteDecision): Record<string, string> {
+  return {
+    'x-selected-model': d.selectedModel,
+    'x-semroute-decision': d.decision ?? '',
+    'x-semroute-confidence': d.confidence.toFixed(3),
+  };
+}
+
+class Timeout extends Error {}
+
+export class RoutingService {
+  private readonly admission: Admission;
+
+  constructor(
+    private readonly holder: RouterHolder,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly options: SidecarOptions,
+  ) {
+    this.admission = new Admission(options.maxConcurrentRouting);
+  }
+
+  /** Decides what to do with a complete request body, within the message deadline. */
+  async answer(body: Buffer, info: RequestInfo): Promise<RoutingOutcome> {
+    const start = performance.now();
+    const parsed = parseChatBody(body);
+    if (!parsed.ok) return this.pass(info, parsed.reason, parsed.detail, start);
+    const request = parsed.request;
+    const lease = this.holder.acquire();
+    if (!lease) return this.pass(info, 'not_ready', 'the router is still loading', start);
+    if (!lease.router.isAutoModel(request.model)) {
+      lease.release();
+      return this.pass(info, 'explicit_model', `model ${JSON.stringify(request.model ?? null)} is not an auto name`, start, request.model);
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Timeout()), this.options.messageTimeoutMs);
+    const deadline = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }));
+    deadline.catch(() => {});
+    const work = (async () => {
+      const admitted = await this.admission.acquire(abort.signal);
+      this.metrics.inflightRouting.inc();
+      try {
+        return await this.decide(lease.router, request, parsed.text, info, abort.signal);
+      } finally {
+        this.metrics.inflightRouting.dec();
+        admitted();
+      }
+    })().finally(() => lease.release());
+    work.catch(() => {}); // a failure after the deadline has already been answered
+    try {
+      const outcome = await Promise.race([work, deadline]);
+      this.logOutcome(outcome, request, info, start);
+      return outcome;
+    } catch (err) {
+      if (err instanceof Timeout) {
+        return this.pass(info, 'timeout', `no answer within ${this.options.messageTimeoutMs} ms (${this.admission.queued} waiting)`, start, request.model);
+      }
+      const code = (err as { code?: string }).code ?? 'unknown';
+      this.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });
+      return this.pass(info, 'route_error', `${code}: ${(err as Error).message}`, start, request.model);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async decide(
+    router: Router,
+    request: ChatCompletionRequest,
+    text: string,
+    info: RequestInfo,
+    signal: AbortSignal,
+  ): Promise<RoutingOutcome> {
+    const sessionId = info.headers[this.options.sessionHeader];
+    return inSpan('semroute.extproc.route', { 'semroute.request_id': info.requestId ?? '', 'semroute.original_model': request.model ?? '' }, async (span) => {
+      const decision = await router.route(request, {
+        ...(info.requestId ? { requestId: info.requestId } : {}),
+        ...(sessionId ? { sessionId } : {}),
+        headers: info.headers,
+        signal,
+      });
+      span.setAttributes({
+        'semroute.selected_model': decision.selectedModel,
+        'semroute.decision': decision.decision ?? '',
+        'semroute.confidence': decision.confidence,
+      });
+      const settings = decision.decision ? router.cacheSettings(decision.decision) : undefined;
+      let cache: { request: ChatCompletionRequest; scope: CacheScope } | undefined;
+      if (settings && decision.decision) {
+        const tenant = settings.scopeHeader ? info.headers[settings.scopeHeader] : undefined;
+        const scope: CacheScope = { decision: decision.decision, ...(tenant ? { tenant } : {}) };
+        const hit = await router.cache.lookup(request, scope);
+        this.metrics.cache.inc({ result: hit.hit ? 'hit' : 'miss' });
+        span.setAttribute('semroute.cache', hit.hit ? 'hit' : 'miss');
+        if (hit.hit && hit.response) return cacheHit(decision, hit.response, request.stream === true);
+        cache = { request, scope };
+      }
+      const rewritten = replaceTopLevelString(text, 'model', decision.providerModelId) ?? text;
+      return {
+        kind: 'route',
+        decision,
+        body: Buffer.from(rewritten, 'utf8'),
+        headers: selectionHeaders(decision),
+        ...(cache ? { cache } : {}),
+      };
+    });
+  }
+
+  private pass(info: RequestInfo, reason: PassReason, detail: string, start: number, model?: string): RoutingOutcome {
+    const ms = performance.now() - start;
+    this.metrics.passthrough.inc({ reason });
+    this.metrics.routingLatency.observe({ outcome: 'pass' }, ms / 1000);
+    const line = { requestId: info.requestId, originalModel: model, outcome: 'pass', reason, detail, routingLatencyMs: round(ms) };
+    if (reason === 'timeout' || reason === 'route_error') this.log.warn(line, 'request continued without routing');
+    else this.log.info(line, 'request continued without routing');
+    return { kind: 'pass', reason, detail };
+  }
+
+  private logOutcome(o: RoutingOutcome, request: ChatCompletionRequest, info: RequestInfo, start: number): void {
+    if (o.kind === 'pass') return;
+    const ms = performance.now() - start;
+    const d = o.decision;
+    this.metrics.routingLatency.observe({ outcome: o.kind }, ms / 1000);
+    this.metrics.decisions.inc({ decision: d.decision ?? '(none)', reason: o.kind === 'hit' ? 'cache_hit' : d.reasonCode });
+    this.metrics.selectedModels.inc({ model: d.selectedModel });
+    this.log.info(
+      {
+        requestId: info.requestId,
+        originalModel: request.model,
+        selectedModel: d.selectedModel,
+        providerModelId: d.providerModelId,
+        decision: d.decision,
+        algorithm: d.algorithm,
+        confidence: round(d.confidence),
+        reasonCode: o.kind === 'hit' ? 'cache_hit' : d.reasonCode,
+        routingLatencyMs: round(ms),
+        outcome: o.kind,
+        ...(this.options.logPrompts ? { prompt: lastUserText(request) } : {}),
+      },
+      'routed',
+    );
+  }
+}
+
+/** The cached completion as the client asked for it: JSON, or an SSE stream for `stream: true`. */
+function cacheHit(decision: RouteDecision, cached: CachedResponse, stream: boolean): RoutingOutcome {
+  const headers: Record<string, string> = {
+    ...selectionHeaders({ ...decision, selectedModel: cached.model || decision.selectedModel }),
+    'x-semroute-cache': 'hit',
+    'content-type': stream ? 'text/event-stream' : 'application/json',
+  };
+  if (stream) headers['cache-control'] = 'no-cache';
+  const body = Buffer.from(stream ? completionToSse(cached.body) : JSON.stringify(cached.body), 'utf8');
+  return { kind: 'hit', decision, status: 200, body, headers };
+}
+
+function lastUserText(r: ChatCompletionRequest): string | undefined {
+  for (let i = r.messages.length - 1; i >= 0; i--) {
+    const m = r.messages[i]!;
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') return m.content;
+    if (Array.isArray(m.content)) return m.content.map((p) => p.text ?? '').join(' ');
+  }
+  return undefined;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,209 @@
+// The sidecar process: gRPC ext_proc + HTTP API around one live router, with reload and shutdown.
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
+import type { Router } from '@semroute/router';
+import { createGrpcSidecar, bindGrpc, type GrpcSidecar } from './grpc-server.js';
+import { createHttpApi } from './http-api.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { RouterHolder } from './router-holder.js';
+import { RoutingService } from './routing.js';
+import { resolveOptions, type ServerOptions } from './options.js';
+import { EXT_PROC_SERVICE } from './proto.js';
+
+export interface SemrouteServerDeps {
+  /** Builds a router from the current config; called at start and on every reload. */
+  loadRouter(onError: (kind: string, err: unknown) => void): Promise<Router>;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export type ReloadResult = { ok: true } | { ok: false; error: unknown };
+
+/** Headroom over the body limit for one gRPC message, so an oversized body is still received and passed through. */
+const GRPC_MESSAGE_HEADROOM = 2;
+
+export class SemrouteServer {
+  readonly options: ServerOptions;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Settles when the first router is loaded (rejects with the load error). */
+  readonly loaded: Promise<void>;
+  private readonly holder: RouterHolder;
+  private grpc!: GrpcSidecar;
+  private http!: http.Server;
+  private ports = { grpc: 0, http: 0 };
+  private reloading: Promise<ReloadResult> | undefined;
+  private reloadAgain = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly deps: SemrouteServerDeps, options: Partial<ServerOptions>) {
+    this.options = resolveOptions(options);
+    this.metrics = deps.metrics ?? createMetrics();
+    this.log = deps.logger ?? createLogger();
+    this.holder = new RouterHolder(this.options.drainTimeoutMs, (err) => this.countError('router_close', err));
+    let resolveLoaded!: () => void;
+    let rejectLoaded!: (e: unknown) => void;
+    this.loaded = new Promise((res, rej) => {
+      resolveLoaded = res;
+      rejectLoaded = rej;
+    });
+    this.loaded.catch(() => {});
+    this.firstLoad = { resolve: resolveLoaded, reject: rejectLoaded };
+  }
+
+  private readonly firstLoad: { resolve: () => void; reject: (e: unknown) => void };
+
+  /** Binds both listeners, then loads the router in the background (`loaded` says when; `/ready` too). */
+  static async start(deps: SemrouteServerDeps, options: Partial<ServerOptions> = {}): Promise<SemrouteServer> {
+    const s = new SemrouteServer(deps, options);
+    await s.listen();
+    void s.loadFirst();
+    return s;
+  }
+
+  get grpcPort(): number {
+    return this.ports.grpc;
+  }
+
+  get httpPort(): number {
+    return this.ports.http;
+  }
+
+  get ready(): boolean {
+    return this.holder.ready;
+  }
+
+  private async listen(): Promise<void> {
+    const o = this.options;
+    const routing = new RoutingService(this.holder, this.metrics, this.log, o);
+    const exchangeDeps = { routing, holder: this.holder, metrics: this.metrics, log: this.log, options: o };
+    this.grpc = createGrpcSidecar(exchangeDeps, Math.max(o.maxBodyBytes * GRPC_MESSAGE_HEADROOM, 64 * 1024 * 1024));
+    this.http = createHttpApi({ holder: this.holder, metrics: this.metrics, log: this.log, maxBodyBytes: o.maxBodyBytes, sessionHeader: o.sessionHeader });
+    this.ports.grpc = await bindGrpc(this.grpc.server, o.host, o.grpcPort);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.http.once('error', reject);
+        this.http.listen(o.httpPort, o.host, () => {
+          this.http.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      this.grpc.server.forceShutdown();
+      throw err;
+    }
+    this.ports.http = (this.http.address() as AddressInfo).port;
+    this.log.info({ grpcPort: this.ports.grpc, httpPort: this.ports.http, host: o.host }, 'semroute sidecar listening');
+  }
+
+  private async loadFirst(): Promise<void> {
+    const t0 = performance.now();
+    try {
+      const router = await this.deps.loadRouter((kind, err) => this.countError(kind, err));
+      if (this.closing) {
+        await router.close();
+        return;
+      }
+      this.holder.swap(router);
+      this.setServing(true);
+      this.log.info({ loadMs: Math.round(performance.now() - t0) }, 'router loaded: ready');
+      this.firstLoad.resolve();
+    } catch (err) {
+      this.metrics.reloads.inc({ result: 'failed' });
+      this.log.error({ err: describe(err) }, 'router failed to load');
+      this.firstLoad.reject(err);
+    }
+  }
+
+  /**
+   * Builds a router from the current config and swaps it in. On failure (e.g. a config that fails
+   * validation) the error is logged and the old router keeps serving. Concurrent calls coalesce.
+   */
+  reload(): Promise<ReloadResult> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<ReloadResult> => {
+      let result: ReloadResult;
+      do {
+        this.reloadAgain = false;
+        result = await this.reloadOnce();
+      } while (this.reloadAgain && !this.closing);
+      return result;
+    };
+    this.reloading = run().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async reloadOnce(): Promise<ReloadResult> {
+    if (this.closing) return { ok: false, error: new Error('server is shutting down') };
+    const t0 = performance.now();
+    try {
+      const router = await this.deps.loadRouter((kind, err) => this.countError(kind, err));
+      if (this.closing) {
+        await router.close();
+        return { ok: false, error: new Error('server is shutting down') };
+      }
+      this.holder.swap(router);
+      this.setServing(true);
+      this.metrics.reloads.inc({ result: 'ok' });
+      this.log.info({ loadMs: Math.round(performance.now() - t0) }, 'config reloaded');
+      return { ok: true };
+    } catch (err) {
+      this.metrics.reloads.inc({ result: 'rejected' });
+      this.log.error({ err: describe(err) }, 'config reload rejected; the previous config keeps serving');
+      return { ok: false, error: err };
+    }
+  }
+
+  /** Graceful shutdown: stop accepting, let open streams and requests finish (bounded), close the router. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const t = this.options.shutdownTimeoutMs;
+    this.setServing(false);
+    this.log.info('shutting down: draining open streams');
+    await this.reloading?.catch(() => {});
+    const grpcDone = new Promise<void>((resolve) => this.grpc.server.tryShutdown(() => resolve()));
+    const httpDone = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeIdleConnections();
+    await Promise.race([Promise.all([grpcDone, this.grpc.drain(t), httpDone]), sleep(t)]);
+    this.grpc.server.forceShutdown();
+    this.http.closeAllConnections();
+    this.holder.swap(undefined);
+    await this.holder.settled();
+    this.log.info('shut down');
+  }
+
+  private setServing(on: boolean): void {
+    const s = on ? 'SERVING' : 'NOT_SERVING';
+    this.grpc.health.setStatus('', s);
+    this.grpc.health.setStatus(EXT_PROC_SERVICE, s);
+  }
+
+  private countError(kind: string, err: unknown): void {
+    this.metrics.errors.inc({ kind });
+    this.log.warn({ kind, err: describe(err) }, 'non-fatal router error');
+  }
+}
+
+/** An error as a log field: message, code and config issues when present. */
+function describe(err: unknown): unknown {
+  if (!(err instanceof Error)) return String(err);
+  const e = err as Error & { code?: string; issues?: unknown };
+  return { message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.issues ? { issues: e.issues } : {}) };
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    t.unref();
+  });

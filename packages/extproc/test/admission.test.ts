@@ -1,0 +1,48 @@
+// Overload: routing slower than arrivals sheds the excess as pass-throughs within the deadline,
+// and work that timed out while waiting never reaches the router.
+import { describe, expect, it } from 'vitest';
+import { Admission } from '../src/admission.js';
+import { FakeRouter } from './fake-router.js';
+import { chatHeaders } from './envoy-client.js';
+import { chatBody, startHarness } from './helpers.js';
+
+describe('Admission', () => {
+  it('runs at most `limit` at once, FIFO, and drops waiters whose signal aborts', async () => {
+    const a = new Admission(1);
+    const order: number[] = [];
+    const r1 = await a.acquire(new AbortController().signal);
+    const gone = new AbortController();
+    const p2 = a.acquire(gone.signal);
+    const p3 = a.acquire(new AbortController().signal).then((rel) => (order.push(3), rel));
+    expect(a.queued).toBe(2);
+    gone.abort(new Error('late'));
+    await expect(p2).rejects.toThrow('late');
+    expect(a.queued).toBe(1);
+    r1();
+    (await p3)();
+    expect(order).toEqual([3]);
+    expect(a.queued).toBe(0);
+  });
+});
+
+describe('sidecar under overload', () => {
+  it('answers every request within the deadline and never queues stale work', async () => {
+    const router = new FakeRouter();
+    router.delayMs = 40;
+    const h = await startHarness([router], { messageTimeoutMs: 60, maxConcurrentRouting: 1 });
+    try {
+      const t0 = performance.now();
+      const results = await Promise.all(Array.from({ length: 12 }, () => h.client.buffered(chatHeaders(), chatBody('python code please'))));
+      const elapsed = performance.now() - t0;
+      const routed = results.filter((r) => r[1]!.request_body!.response!.header_mutation).length;
+      expect(routed).toBeGreaterThanOrEqual(1);
+      expect(routed).toBeLessThan(12);
+      expect(elapsed).toBeLessThan(1000);
+      await new Promise((r) => setTimeout(r, 100));
+      // Only requests admitted before their deadline ever reached the router.
+      expect(router.routed.length).toBeLessThanOrEqual(routed + 1);
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -1,0 +1,128 @@
+// HTTP API, readiness, config reload (accepted and rejected) and graceful shutdown.
+import { describe, expect, it } from 'vitest';
+import { FakeRouter } from './fake-router.js';
+import { chatHeaders, setHeadersOf } from './envoy-client.js';
+import { chatBody, startHarness } from './helpers.js';
+
+describe('HTTP API', () => {
+  it('serves health, readiness, metrics, route, models and outcomes', async () => {
+    const router = new FakeRouter();
+    const h = await startHarness([router]);
+    try {
+      expect(await (await h.http('/health')).json()).toEqual({ status: 'ok' });
+      expect((await h.http('/ready')).status).toBe(200);
+
+      const routed = await h.http('/v1/route', { method: 'POST', body: chatBody('fix my python code'), headers: { 'x-session-id': 's1', authorization: 'Bearer sk-x' } });
+      expect(routed.status).toBe(200);
+      expect(await routed.json()).toMatchObject({ selectedModel: 'qwen-coder', providerModelId: 'qwen2.5-coder:7b', decision: 'coding' });
+      expect(router.routed.at(-1)!.ctx).toMatchObject({ sessionId: 's1' });
+      expect(router.routed.at(-1)!.ctx!.headers!.authorization).toBeUndefined();
+
+      const bad = await h.http('/v1/route', { method: 'POST', body: '{"model":"MoM"}' });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.code).toBe('invalid_request');
+      expect((await h.http('/v1/route', { method: 'POST', body: 'nope' })).status).toBe(400);
+      expect((await h.http('/v1/route')).status).toBe(405);
+      expect((await h.http('/nowhere')).status).toBe(404);
+
+      const models = await (await h.http('/v1/models')).json();
+      expect(models.data[2]).toEqual({ id: 'qwen-coder', object: 'model', owned_by: 'semroute', kind: 'card', description: 'coding model', provider_model_id: 'qwen2.5-coder:7b' });
+
+      const ok = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify([{ decision: 'coding', model: 'qwen-coder', success: true }]) });
+      expect(await ok.json()).toEqual({ recorded: 1 });
+      expect(router.outcomes).toEqual([{ decision: 'coding', model: 'qwen-coder', success: true }]);
+      const unknown = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'ghost', model: 'x' }) });
+      expect(unknown.status).toBe(400);
+      const missing = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'coding' }) });
+      expect((await missing.json()).error.message).toBe('outcome.model: required string');
+
+      await h.client.buffered(chatHeaders(), chatBody('python bug'));
+      const metrics = await (await h.http('/metrics')).text();
+      for (const name of ['semroute_routing_latency_seconds_bucket', 'semroute_decisions_total{decision="coding",reason="auto_routing"}', 'semroute_selected_model_total{model="qwen-coder"}', 'semroute_extproc_streams_in_flight', 'semroute_routing_in_flight', 'semroute_process_resident_memory_bytes']) {
+        expect(metrics).toContain(name);
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('is not ready, and passes requests through, until the router has loaded', async () => {
+    let finishLoad!: (r: FakeRouter) => void;
+    const pending = new Promise<FakeRouter>((r) => (finishLoad = r));
+    const h = await startHarness([() => pending], {}, false);
+    try {
+      expect((await h.http('/ready')).status).toBe(503);
+      expect((await h.http('/health')).status).toBe(200);
+      const [, bod] = await h.client.buffered(chatHeaders(), chatBody('python'));
+      expect(bod!.request_body!.response).toEqual({ status: 'CONTINUE' });
+      expect(h.logs.some((l) => l.reason === 'not_ready')).toBe(true);
+      finishLoad(new FakeRouter());
+      await h.server.loaded;
+      expect((await h.http('/ready')).status).toBe(200);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('config reload', () => {
+  it('swaps in a valid config; in-flight requests finish on the old router before it is closed', async () => {
+    const v1 = new FakeRouter('v1');
+    const v2 = new FakeRouter('v2');
+    const h = await startHarness([v1, v2], { messageTimeoutMs: 2000 });
+    try {
+      v1.delayMs = 300;
+      const inFlight = h.client.buffered(chatHeaders(), chatBody('slow python question'));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await h.server.reload()).toEqual({ ok: true });
+      expect(v1.closed).toBe(false); // still serving the request it started
+      const [, bod] = await inFlight;
+      expect(setHeadersOf(bod!.request_body!.response!.header_mutation)['x-selected-model']?.value).toBe('qwen-coder');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(v1.closed).toBe(true);
+      await h.client.buffered(chatHeaders(), chatBody('new python question'));
+      expect(v2.routed).toHaveLength(1);
+    } finally {
+      await h.stop();
+    }
+    expect(v2.closed).toBe(true);
+  });
+
+  it('rejects a config that fails validation, logs its errors and keeps the old router', async () => {
+    const v1 = new FakeRouter('v1');
+    const invalid = Object.assign(new Error('invalid config'), {
+      code: 'CONFIG_INVALID',
+      issues: [{ path: 'routing.decisions[0].algorithm.type', message: 'expected one of: static, multi_factor' }],
+    });
+    const h = await startHarness([v1, invalid]);
+    try {
+      const r = await h.server.reload();
+      expect(r.ok).toBe(false);
+      expect(v1.closed).toBe(false);
+      const line = h.logs.find((l) => l.msg === 'config reload rejected; the previous config keeps serving')!;
+      expect(JSON.stringify(line.err)).toContain('routing.decisions[0].algorithm.type');
+      await h.client.buffered(chatHeaders(), chatBody('python again'));
+      expect(v1.routed).toHaveLength(1);
+      expect(await (await h.http('/metrics')).text()).toContain('semroute_config_reloads_total{result="rejected"} 1');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an open stream finish, then stops listening and closes the router', async () => {
+    const router = new FakeRouter();
+    router.delayMs = 200;
+    const h = await startHarness([router], { messageTimeoutMs: 2000 });
+    const inFlight = h.client.buffered(chatHeaders(), chatBody('python at shutdown'));
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = h.server.close();
+    const [, bod] = await inFlight;
+    expect(setHeadersOf(bod!.request_body!.response!.header_mutation)['x-selected-model']?.value).toBe('qwen-coder');
+    await closing;
+    expect(router.closed).toBe(true);
+    await expect(h.http('/health')).rejects.toThrow();
+    h.client.close();
+  });
+});

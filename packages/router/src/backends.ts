@@ -1,0 +1,38 @@
+// Chooses the learning-state store and the response cache from the config's `state` / `cache`.
+import type { CacheSettings, LearningStateStore, TextEmbedder } from './types.js';
+import type { RouterConfig } from './config/schema.js';
+import { createMemoryStateStore } from './state/memory.js';
+import { createRedisStateStore } from './state/redis.js';
+import { createResponseCache as makeCache, type ResponseCache } from './cache/index.js';
+
+/** The store for learning selectors: in-memory by default, Redis when `state.backend: redis`. */
+export async function createStateStore(
+  config: RouterConfig,
+  onError: (kind: string, err: unknown) => void,
+  now?: () => number,
+): Promise<LearningStateStore> {
+  if (config.state.backend === 'redis') {
+    const redis = config.state.redis ?? { url: 'redis://127.0.0.1:6379', key_prefix: 'semroute:' };
+    return createRedisStateStore({ url: redis.url, keyPrefix: redis.key_prefix, onError, ...(now ? { now } : {}) });
+  }
+  return createMemoryStateStore(now ? { now } : {});
+}
+
+/** The response cache (library API `router.cache`), using the decisions' cache plugin settings. */
+export function createResponseCache(
+  config: RouterConfig,
+  embedder: TextEmbedder,
+  settingsFor: (decision: string) => CacheSettings | undefined,
+  onError: (kind: string, err: unknown) => void,
+  now?: () => number,
+): ResponseCache {
+  const redis = config.cache.redis ?? (config.cache.backend === 'redis' ? { url: 'redis://127.0.0.1:6379', key_prefix: 'semroute:' } : undefined);
+  return makeCache({
+    settingsFor,
+    embedder,
+    backend: config.cache.backend,
+    ...(redis ? { redis: { url: redis.url, keyPrefix: redis.key_prefix } } : {}),
+    onError,
+    ...(now ? { now } : {}),
+  });
+}

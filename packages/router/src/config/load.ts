@@ -1,0 +1,166 @@
+// Config loading: YAML text -> env expansion -> zod schema + cross-reference checks -> a closed
+// `RouterConfig`, with every error at once (YAML path and line) and unknown fields as warnings.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
+import { expandEnv } from './env.js';
+import { checkReferences } from './references.js';
+import { routerConfigSchema, type RouterConfig } from './schema.js';
+import { getSelectorFactory } from '../selection/registry.js';
+
+/** A validated config plus where it came from and what was only worth a warning. */
+export interface LoadedConfig {
+  config: RouterConfig;
+  warnings: ConfigIssue[];
+  /** File path or label of the source. */
+  source: string;
+  /** Directory relative paths in the config resolve against. */
+  configDir: string;
+}
+
+export interface ParseOptions {
+  /** File path or label used in messages. */
+  source?: string;
+  /** Base for relative paths; default: the source's directory, else the working directory. */
+  configDir?: string;
+  /** Variables for `${VAR}` expansion; default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Reads and validates a YAML config file. Throws `ConfigError` (code CONFIG_INVALID) with all issues. */
+export async function loadConfig(file: string, options: Omit<ParseOptions, 'source'> = {}): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw new ConfigError([{ path: '', message: `cannot read config: ${why}` }], file, { cause: err });
+  }
+  return parseConfig(text, { ...options, source: file, configDir: options.configDir ?? path.dirname(path.resolve(file)) });
+}
+
+/** Parses and validates YAML (or JSON) config text. */
+export function parseConfig(text: string, options: ParseOptions = {}): LoadedConfig {
+  const source = options.source ?? 'config';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        line: e.linePos?.[0]?.line,
+      })),
+      source,
+    );
+  }
+  const raw: unknown = doc.toJS();
+  return validateConfig(raw, { ...options, source }, (p) => lineOf(doc, lines, p));
+}
+
+/** Validates an already-parsed plain object (e.g. built in code) exactly like a file. */
+export function validateConfig(
+  raw: unknown,
+  options: ParseOptions = {},
+  lineOf?: (path: ReadonlyArray<string | number>) => number | undefined,
+): LoadedConfig {
+  const source = options.source ?? 'config';
+  const configDir = options.configDir ?? (options.source ? path.dirname(path.resolve(options.source)) : process.cwd());
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ path: '', message: 'expected a mapping at the top level (version, providers, routing, ...)' }], source);
+  }
+  const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  const expanded = expandEnv(raw, options.env ?? process.env, issues);
+
+  const parsed = routerConfigSchema.safeParse(expanded);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      issues.push({ path: pathToString(i.path), message: describeIssue(i) });
+    }
+  }
+  checkReferences(expanded, issues, warnings);
+  if (parsed.success) unknownFields(expanded, parsed.data, [], warnings);
+
+  // Issues in file order (line, then path) read best next to the file.
+  const withLines = (list: ConfigIssue[]) =>
+    dedupe(list)
+      .map((i) => {
+        const line = lineOf?.(splitPath(i.path));
+        return line === undefined ? i : { ...i, line };
+      })
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path));
+  if (issues.length > 0 || !parsed.success) {
+    throw new ConfigError(withLines(issues), source);
+  }
+  const config = parsed.data;
+  canonicaliseAlgorithms(config);
+  if (config.version !== undefined && config.version !== 'v0.3') {
+    warnings.push({ path: 'version', message: `written for ${config.version}; semroute reads v0.3` });
+  }
+  return { config, warnings: withLines(warnings), source, configDir };
+}
+
+/** Replaces each decision's algorithm params with the registry's parsed (defaulted) values. */
+function canonicaliseAlgorithms(config: RouterConfig): void {
+  for (const d of config.routing.decisions) {
+    const algo = d.algorithm;
+    if (!algo) continue;
+    const factory = getSelectorFactory(algo.type)!;
+    const key = [factory.type, ...(factory.aliases ?? [])].find((n) => n in algo) ?? factory.type;
+    const params = factory.params.parse(algo[key] ?? {});
+    d.algorithm = { type: factory.type, [factory.type]: params };
+  }
+}
+
+/** zod's messages, made to say what was expected where it helps. */
+function describeIssue(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_value' && i.values.length > 1) {
+    return `expected one of: ${i.values.map(String).join(', ')}`;
+  }
+  if (i.code === 'invalid_type' && i.message.includes('received undefined')) return `missing required field (expected ${i.expected})`;
+  return i.message;
+}
+
+/** Raw keys that the schema dropped are fields semroute does not know: warn, never fail. */
+function unknownFields(raw: unknown, parsed: unknown, path: (string | number)[], out: ConfigIssue[]): void {
+  if (Array.isArray(raw) && Array.isArray(parsed)) {
+    raw.forEach((v, i) => unknownFields(v, parsed[i], [...path, i], out));
+    return;
+  }
+  if (raw && parsed && typeof raw === 'object' && typeof parsed === 'object' && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw)) {
+      if (!(k in (parsed as object))) out.push({ path: pathToString([...path, k]), message: 'unknown field (ignored)' });
+      else unknownFields(v, (parsed as Record<string, unknown>)[k], [...path, k], out);
+    }
+  }
+}
+
+function dedupe(list: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return list.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function splitPath(p: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/** Line of the deepest existing node on `path` (a missing field points at its parent). */
+function lineOf(doc: Document, lines: LineCounter, p: ReadonlyArray<string | number>): number | undefined {
+  for (let n = p.length; n >= 0; n--) {
+    const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+export type { RouterConfig };

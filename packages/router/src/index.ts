@@ -1,0 +1,24 @@
+// @semroute/router public API.
+export type * from './types.js';
+export { createRouter, embedAll, loadEmbedder, type CreateRouterOptions } from './router.js';
+export { RouterError, type RouterErrorCode } from './errors.js';
+export { loadConfig, parseConfig, validateConfig, type LoadedConfig, type ParseOptions } from './config/load.js';
+export { ConfigError, formatIssues, type ConfigIssue } from './config/errors.js';
+export type {
+  RouterConfig,
+  ModelCard,
+  ProviderModel,
+  DecisionConfig,
+  SignalsConfig,
+  CachePluginConfig,
+  PromptSourceConfig,
+  RuleNode,
+} from './config/schema.js';
+export { resolveModelPath } from './model-path.js';
+export { promptText, contentText, estimateTokens } from './text/prompt.js';
+export { cardTexts, CardIndex } from './cards/index.js';
+export { findPii, luhnValid } from './signals/pii.js';
+export { detectLanguage } from './signals/language.js';
+export { evaluateRule } from './decisions/rules.js';
+export * from './selection/index.js';
+export { MemoryStateStore, createMemoryStateStore, type MemoryStateStoreOptions, type LearningStateStoreFactory, type StateStoreOptions } from './state/index.js';

@@ -1,0 +1,442 @@
+// The router: config + embedder -> route(chat request) -> RouteDecision.
+// At load it embeds every card text and signal phrase once; per request it embeds the prompt once,
+// evaluates all signals concurrently against that one embedding, picks a decision and lets the
+// decision's selector choose among its candidates, whose `similarity` is the prompt-vs-card fit.
+import type {
+  CacheSettings,
+  Candidate,
+  ChatCompletionRequest,
+  Determinism,
+  LearningStateStore,
+  Outcome,
+  RouteContext,
+  RouteDecision,
+  Router,
+  SelectionResult,
+  Selector,
+  SemanticCacheApi,
+  SignalResult,
+  TextEmbedder,
+} from './types.js';
+import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
+import { ConfigError, type ConfigIssue } from './config/errors.js';
+import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type RouterConfig } from './config/schema.js';
+import { CardIndex } from './cards/index.js';
+import { buildSignals, evaluateSignals, type SignalSet } from './signals/build.js';
+import { matchDecision } from './decisions/match.js';
+import { conversationText, estimateTokens, promptText } from './text/prompt.js';
+import { rowsOf } from './vector.js';
+import { RouterError } from './errors.js';
+import { resolveModelPath } from './model-path.js';
+import { getSelectorFactory } from './selection/registry.js';
+import { createStateStore, createResponseCache } from './backends.js';
+
+export interface CreateRouterOptions {
+  /** A config file path, a parsed plain object (validated like a file), or a `LoadedConfig`. */
+  config: string | LoadedConfig | Record<string, unknown>;
+  /** Defaults to `@semroute/embed`'s Embedder loaded from `embedding.model_path`. */
+  embedder?: TextEmbedder;
+  /** Base for relative paths when `config` is an object; default the working directory. */
+  configDir?: string;
+  /** Model directory used when the config names none (the CLI passes $SEMROUTE_MODEL_DIR). */
+  defaultModelDir?: string;
+  /** Non-fatal errors (state store or cache failures) are reported here, never thrown. */
+  onError?: (kind: string, err: unknown) => void;
+  determinism?: Partial<Determinism>;
+  /** Overrides the learning-state store chosen by `state.backend`. */
+  state?: LearningStateStore;
+  /** Overrides the response cache chosen by `cache.backend`. */
+  cache?: SemanticCacheApi;
+}
+
+/** Generic auto names routed through every decision; decision names are auto names too. */
+const DEFAULT_AUTO_NAMES = ['MoM', 'auto'];
+
+/** Builds a router; resolves once the model is loaded and every card and phrase is embedded. */
+export async function createRouter(options: CreateRouterOptions): Promise<Router> {
+  const loaded = await resolveConfig(options);
+  const embedder = options.embedder ?? (await loadEmbedder(loaded, options.defaultModelDir));
+  const ownsEmbedder = options.embedder === undefined;
+  const onError = options.onError ?? (() => {});
+  const now = options.determinism?.now;
+  const state = options.state ?? (await createStateStore(loaded.config, onError, now));
+  // Stores and caches passed in belong to the caller: close only what was made here.
+  const closeState = () => (options.state ? Promise.resolve() : state.close());
+  try {
+    const core = await RouterCore.build(loaded, embedder, state, options);
+    const cache = options.cache ?? createResponseCache(loaded.config, embedder, (d) => core.cacheSettings(d), onError, now);
+    return core.asRouter(cache, async () => {
+      await closeState();
+      const c = cache as { close?: () => Promise<void> | void };
+      if (!options.cache && typeof c.close === 'function') await c.close();
+      const e = embedder as { close?: () => Promise<void> | void };
+      if (ownsEmbedder && typeof e.close === 'function') await e.close();
+    });
+  } catch (err) {
+    await closeState().catch(() => {});
+    throw err;
+  }
+}
+
+async function resolveConfig(options: CreateRouterOptions): Promise<LoadedConfig> {
+  const c = options.config;
+  if (typeof c === 'string') return loadConfig(c);
+  if (isLoaded(c)) return c;
+  return validateConfig(c, { source: 'config object', configDir: options.configDir ?? process.cwd() });
+}
+
+function isLoaded(c: unknown): c is LoadedConfig {
+  return typeof c === 'object' && c !== null && 'config' in c && 'configDir' in c && 'warnings' in c;
+}
+
+/** Loads `@semroute/embed`'s Embedder for a config's `embedding` section (model dir resolved as documented). */
+export async function loadEmbedder(loaded: LoadedConfig, defaultDir?: string): Promise<TextEmbedder> {
+  const e = loaded.config.embedding;
+  const modelPath = resolveModelPath(e.model_path, loaded.configDir, defaultDir);
+  try {
+    const { Embedder } = await import('@semroute/embed');
+    return (await Embedder.load(modelPath, {
+      maxBatch: e.max_batch,
+      ...(e.layer !== undefined ? { layer: e.layer } : {}),
+      ...(e.dim !== undefined ? { dim: e.dim } : {}),
+    })) as TextEmbedder;
+  } catch (err) {
+    throw new RouterError('MODEL_LOAD_FAILED', `cannot load the embedding model at ${modelPath}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+interface DecisionRuntime {
+  config: DecisionConfig;
+  selector: Selector;
+  algorithm: string;
+  cache?: CacheSettings;
+}
+
+/** Everything derived from one config at load: the per-request work lives in `decide`. */
+class RouterCore {
+  private closed = false;
+
+  private constructor(
+    private readonly config: RouterConfig,
+    private readonly embedder: TextEmbedder,
+    private readonly state: LearningStateStore,
+    private readonly cards: CardIndex,
+    private readonly signals: SignalSet,
+    private readonly decisions: Map<string, DecisionRuntime>,
+    private readonly determinism: Determinism,
+  ) {}
+
+  static async build(
+    loaded: LoadedConfig,
+    embedder: TextEmbedder,
+    state: LearningStateStore,
+    options: CreateRouterOptions,
+  ): Promise<RouterCore> {
+    const config = loaded.config;
+    const cards = new CardIndex(config.routing.modelCards);
+    const signals = buildSignals(config);
+
+    // One pass over every load-time text, in groups the embedder accepts.
+    const groups: Array<{ texts: string[]; bind: (v: Float32Array[]) => void }> = [
+      { texts: cards.allTexts(), bind: (v) => cards.bind(v, embedder.info.dim) },
+      ...signals.evaluators.filter((e) => e.phrases.length > 0).map((e) => ({ texts: e.phrases, bind: (v: Float32Array[]) => e.bind(v) })),
+    ];
+    if (signals.domains) {
+      const d = signals.domains;
+      groups.push({ texts: d.texts(), bind: (v) => d.bind(v, embedder.info.dim) });
+    }
+    const all = groups.flatMap((g) => g.texts);
+    const vectors = await embedAll(embedder, all, config.embedding.max_batch);
+    let at = 0;
+    for (const g of groups) {
+      g.bind(vectors.slice(at, at + g.texts.length));
+      at += g.texts.length;
+    }
+
+    const decisions = new Map<string, DecisionRuntime>();
+    const failures: ConfigIssue[] = [];
+    for (const [i, d] of config.routing.decisions.entries()) {
+      try {
+        decisions.set(d.name, await buildDecision(d, loaded.configDir));
+      } catch (err) {
+        // E.g. a trained selector's model file is missing: a config problem, reported at its path.
+        failures.push({ path: `routing.decisions[${i}].algorithm`, message: (err as Error).message });
+      }
+    }
+    if (failures.length > 0) throw new ConfigError(failures, loaded.source);
+    const determinism: Determinism = {
+      rng: options.determinism?.rng ?? Math.random,
+      now: options.determinism?.now ?? Date.now,
+    };
+    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism);
+  }
+
+  /** Semantic cache settings of a decision (undefined: no cache plugin). */
+  cacheSettings(decision: string): CacheSettings | undefined {
+    return this.decisions.get(decision)?.cache;
+  }
+
+  private get autoNames(): Set<string> {
+    return new Set([...(this.config.routing.auto_model_names ?? DEFAULT_AUTO_NAMES), ...this.decisions.keys()]);
+  }
+
+  asRouter(cache: SemanticCacheApi, closeAll: () => Promise<void>): Router {
+    const autoNames = this.autoNames;
+    const isAuto = (m: string | undefined) => m === undefined || m === '' || autoNames.has(m);
+    return {
+      route: (req, ctx) => this.routeMany([req], ctx, isAuto).then((r) => r[0]!),
+      routeBatch: (reqs, ctx) => this.routeMany(reqs, ctx, isAuto),
+      recordOutcome: (o) => this.recordOutcome(o),
+      isAutoModel: (m) => m !== undefined && autoNames.has(m),
+      listModels: () => this.listModels(autoNames),
+      cacheSettings: (d) => this.cacheSettings(d),
+      cache,
+      close: async () => {
+        if (this.closed) return;
+        this.closed = true;
+        await closeAll();
+      },
+    };
+  }
+
+  private async routeMany(reqs: ChatCompletionRequest[], ctx: RouteContext | undefined, isAuto: (m: string | undefined) => boolean) {
+    if (this.closed) throw new RouterError('CLOSED', 'the router is closed');
+    const start = performance.now();
+    reqs.forEach((r, i) => checkRequest(r, reqs.length > 1 ? i : undefined));
+    const src = this.config.routing.prompt_source;
+    const texts = reqs.map((r) => (isAuto(r.model) ? promptText(r, src) : undefined));
+    const instruction = this.config.embedding.query_instruction;
+    const toEmbed = texts.filter((t): t is string => t !== undefined && t.trim() !== '').map((t) => withInstruction(t, instruction));
+    abortIfNeeded(ctx);
+    let vectors: Float32Array[] = [];
+    if (toEmbed.length > 0) {
+      try {
+        vectors = await embedAll(this.embedder, toEmbed, this.config.embedding.max_batch);
+      } catch (err) {
+        throw new RouterError('EMBEDDING_FAILED', `embedding the prompt failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    abortIfNeeded(ctx);
+    let v = 0;
+    return Promise.all(
+      reqs.map((req, i) => {
+        const text = texts[i];
+        if (text === undefined) return this.explicit(req, start);
+        const embedding = text.trim() === '' ? undefined : vectors[v++];
+        return this.decide(req, text, embedding, ctx, start);
+      }),
+    );
+  }
+
+  /** A concrete model name passes through untouched. */
+  private explicit(req: ChatCompletionRequest, start: number): RouteDecision {
+    const model = req.model!;
+    return {
+      selectedModel: model,
+      providerModelId: this.providerModelId(model),
+      decision: null,
+      algorithm: null,
+      confidence: 1,
+      scores: {},
+      signals: [],
+      reasonCode: 'explicit_model',
+      latencyMs: performance.now() - start,
+    };
+  }
+
+  private async decide(
+    req: ChatCompletionRequest,
+    text: string,
+    embedding: Float32Array | undefined,
+    ctx: RouteContext | undefined,
+    start: number,
+  ): Promise<RouteDecision> {
+    if (!embedding) return this.fallback([], start, 'default_model'); // nothing to route on
+    const history = conversationText(req);
+    const input = { text, historyText: history, conversationTokens: estimateTokens(history), embedding };
+    const signals = await evaluateSignals(this.signals, input);
+
+    // A request naming a decision (other than the generic auto names) forces that decision.
+    const generic = new Set(this.config.routing.auto_model_names ?? DEFAULT_AUTO_NAMES);
+    const forced = req.model && !generic.has(req.model) ? this.decisions.get(req.model) : undefined;
+    const match = forced
+      ? { decision: forced.config, confidence: 1 }
+      : matchDecision(this.config.routing.decisions, signals, this.config.routing.strategy);
+    if (!match) return this.fallback(signals, start, 'default_model');
+    const rt = this.decisions.get(match.decision.name)!;
+
+    const centred = this.cards.centre(embedding);
+    const candidates: Candidate[] = rt.config.modelRefs.map((ref) => {
+      const card = this.config.routing.modelCards.find((c) => c.name === ref.model);
+      const provider = this.config.providers.models.find((p) => p.name === ref.model);
+      return {
+        model: ref.model,
+        ...(card ? { card: { ...card, param_size: card.param_size === undefined ? undefined : String(card.param_size) } } : {}),
+        ...(provider ? { provider } : {}),
+        weight: ref.weight,
+        ...(ref.use_reasoning !== undefined ? { useReasoning: ref.use_reasoning } : {}),
+        ...(ref.reasoning_effort !== undefined ? { reasoningEffort: ref.reasoning_effort } : {}),
+        similarity: this.cards.similarity(centred, ref.model),
+      };
+    });
+    // A model without a card has no evidence either way: give it the mean fit of those with one,
+    // so it neither wins nor loses on meaning by default.
+    const carded = candidates.filter((c) => this.cards.has(c.model));
+    if (carded.length > 0 && carded.length < candidates.length) {
+      const neutral = carded.reduce((a, c) => a + c.similarity, 0) / carded.length;
+      for (const c of candidates) if (!this.cards.has(c.model)) c.similarity = neutral;
+    }
+    let result: SelectionResult;
+    try {
+      result = await rt.selector.select({
+        ...this.determinism,
+        decision: rt.config.name,
+        candidates,
+        promptEmbedding: embedding,
+        promptText: text,
+        promptTokens: estimateTokens(text),
+        ...(ctx?.sessionId !== undefined ? { sessionId: ctx.sessionId } : {}),
+        state: this.state,
+      });
+    } catch (err) {
+      throw new RouterError('SELECTION_FAILED', `decision "${rt.config.name}" (${rt.algorithm}): ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const chosen = candidates.find((c) => c.model === result.model);
+    return {
+      selectedModel: result.model,
+      providerModelId: this.providerModelId(result.model),
+      decision: rt.config.name,
+      algorithm: rt.algorithm,
+      confidence: clamp01(result.confidence),
+      scores: result.scores,
+      signals,
+      reasonCode: result.reasonCode ?? 'auto_routing',
+      latencyMs: performance.now() - start,
+      ...(chosen?.useReasoning !== undefined ? { useReasoning: chosen.useReasoning } : {}),
+      ...(chosen?.reasoningEffort !== undefined ? { reasoningEffort: chosen.reasoningEffort } : {}),
+    };
+  }
+
+  /** No decision matched: the configured default model. */
+  private fallback(signals: SignalResult[], start: number, reasonCode: string): RouteDecision {
+    const model = this.defaultModel();
+    return {
+      selectedModel: model,
+      providerModelId: this.providerModelId(model),
+      decision: null,
+      algorithm: null,
+      confidence: 0,
+      scores: {},
+      signals,
+      reasonCode,
+      latencyMs: performance.now() - start,
+    };
+  }
+
+  private defaultModel(): string {
+    const c = this.config;
+    return (
+      c.providers.defaults?.default_model ??
+      c.providers.models[0]?.name ??
+      c.routing.modelCards[0]?.name ??
+      c.routing.decisions[0]?.modelRefs[0]?.model ??
+      'default'
+    );
+  }
+
+  private providerModelId(model: string): string {
+    return this.config.providers.models.find((p) => p.name === model)?.provider_model_id ?? model;
+  }
+
+  private async recordOutcome(o: Outcome): Promise<void> {
+    const rt = this.decisions.get(o.decision);
+    if (!rt) throw new RouterError('UNKNOWN_DECISION', `no decision named "${o.decision}" (known: ${[...this.decisions.keys()].join(', ')})`);
+    await rt.selector.recordOutcome?.(o, this.state);
+  }
+
+  private listModels(autoNames: Set<string>) {
+    const out: ReturnType<Router['listModels']> = [...autoNames].map((id) => ({ id, kind: 'auto' as const }));
+    const seen = new Set<string>();
+    for (const card of this.config.routing.modelCards) {
+      seen.add(card.name);
+      out.push({
+        id: card.name,
+        kind: 'card',
+        ...(card.description ? { description: card.description.trim() } : {}),
+        providerModelId: this.providerModelId(card.name),
+      });
+    }
+    for (const p of this.config.providers.models) {
+      if (!seen.has(p.name)) out.push({ id: p.name, kind: 'card', providerModelId: this.providerModelId(p.name) });
+    }
+    return out;
+  }
+}
+
+/** Instantiates a decision's selector; without `algorithm`, static for one model, else multi_factor on meaning. */
+async function buildDecision(d: DecisionConfig, configDir: string): Promise<DecisionRuntime> {
+  let type: string;
+  let params: unknown;
+  if (d.algorithm) {
+    type = d.algorithm.type;
+    params = d.algorithm[type] ?? {};
+  } else if (d.modelRefs.length === 1) {
+    type = 'static';
+    params = {};
+  } else {
+    type = 'multi_factor';
+    params = { weights: { quality: 1 } };
+  }
+  const factory = getSelectorFactory(type);
+  if (!factory) throw new RouterError('SELECTION_FAILED', `no selector "${type}" registered`);
+  const selector = await factory.create(factory.params.parse(params), { configDir });
+  const plugin = (d.plugins ?? []).find(
+    (p): p is CachePluginConfig => (CACHE_PLUGIN_TYPES as readonly string[]).includes(p.type) && (p as CachePluginConfig).enabled,
+  );
+  return { config: d, selector, algorithm: factory.type, ...(plugin ? { cache: cacheSettings(plugin) } : {}) };
+}
+
+function cacheSettings(p: CachePluginConfig): CacheSettings {
+  return {
+    mode: p.mode,
+    similarityThreshold: p.similarity_threshold,
+    ttlSeconds: p.ttl_seconds,
+    maxEntries: p.max_entries,
+    ...(p.scope === 'header' && p.scope_header ? { scopeHeader: p.scope_header.toLowerCase() } : {}),
+  };
+}
+
+/** Embeds texts in chunks of `maxBatch`; returns unit-norm rows. */
+export async function embedAll(embedder: TextEmbedder, texts: string[], maxBatch: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += maxBatch) {
+    const chunk = texts.slice(i, i + maxBatch);
+    const b = await embedder.embed(chunk);
+    out.push(...rowsOf(b.data, b.dim, chunk.length));
+  }
+  return out;
+}
+
+function checkRequest(r: unknown, index?: number): asserts r is ChatCompletionRequest {
+  const where = index === undefined ? '' : ` (request ${index})`;
+  if (r === null || typeof r !== 'object') throw new RouterError('INVALID_REQUEST', `expected a chat request object${where}`);
+  const o = r as Record<string, unknown>;
+  if (!Array.isArray(o.messages)) throw new RouterError('INVALID_REQUEST', `expected a "messages" array${where}`);
+  if (o.model !== undefined && typeof o.model !== 'string') throw new RouterError('INVALID_REQUEST', `"model" must be a string${where}`);
+  for (const [i, m] of o.messages.entries()) {
+    if (m === null || typeof m !== 'object' || typeof (m as { role?: unknown }).role !== 'string') {
+      throw new RouterError('INVALID_REQUEST', `messages[${i}] must be an object with a string "role"${where}`);
+    }
+  }
+}
+
+function abortIfNeeded(ctx: RouteContext | undefined): void {
+  if (ctx?.signal?.aborted) throw new RouterError('ABORTED', 'routing aborted', { cause: ctx.signal.reason });
+}
+
+const withInstruction = (text: string, instruction: string | undefined) => (instruction && text ? `${instruction}${text}` : text);
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0);

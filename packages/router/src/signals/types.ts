@@ -1,0 +1,51 @@
+// What every signal evaluator implements, and the names of the signal kinds in config and rules.
+import type { SignalResult } from '../types.js';
+
+export type SignalType = 'keyword' | 'embedding' | 'domain' | 'language' | 'context' | 'complexity' | 'pii' | 'jailbreak';
+
+/** `routing.signals.<key>` sections and the rule `type` each one answers to. */
+export const SIGNAL_SECTIONS: ReadonlyArray<{ key: string; type: SignalType; aliases: string[] }> = [
+  { key: 'keywords', type: 'keyword', aliases: ['keywords'] },
+  { key: 'embeddings', type: 'embedding', aliases: ['embeddings'] },
+  { key: 'domains', type: 'domain', aliases: ['domains', 'category'] },
+  { key: 'language', type: 'language', aliases: ['languages'] },
+  { key: 'context', type: 'context', aliases: ['context_length'] },
+  { key: 'complexity', type: 'complexity', aliases: [] },
+  { key: 'pii', type: 'pii', aliases: [] },
+  { key: 'jailbreak', type: 'jailbreak', aliases: [] },
+];
+
+/** Maps a rule's `type` (singular, plural or alias, any case) to the canonical signal type. */
+export function canonicalSignalType(type: string): SignalType | undefined {
+  const t = type.toLowerCase();
+  return SIGNAL_SECTIONS.find((s) => s.type === t || s.aliases.includes(t))?.type;
+}
+
+/** Complexity rules may name a level: `needs_reasoning:easy`; the bare name means `:hard`. */
+export function splitComplexityName(name: string): { name: string; level: 'hard' | 'easy' | 'medium' } {
+  const m = /^(.*):(hard|easy|medium)$/.exec(name);
+  return m ? { name: m[1]!, level: m[2] as 'hard' | 'easy' | 'medium' } : { name, level: 'hard' };
+}
+
+/** What a signal sees of the request. Embeddings are computed once per request and shared. */
+export interface SignalInput {
+  /** The routed text (per `prompt_source`). */
+  text: string;
+  /** Every message's text, for signals with `include_history` and for context length. */
+  historyText: string;
+  /** Estimated tokens of the whole conversation. */
+  conversationTokens: number;
+  /** Unit-norm embedding of `text`. */
+  embedding: Float32Array;
+}
+
+/** A configured signal, ready to evaluate. Phrase embeddings are bound once at load. */
+export interface SignalEvaluator {
+  readonly type: SignalType;
+  readonly name: string;
+  /** Texts this signal needs embedded at load (empty for lexical signals). */
+  readonly phrases: string[];
+  /** Receives the embeddings of `phrases` (unit-norm rows, same order). */
+  bind(vectors: Float32Array[]): void;
+  evaluate(input: SignalInput): SignalResult;
+}

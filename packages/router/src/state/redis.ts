@@ -1,0 +1,210 @@
+// Learning state in Redis, shared by router replicas. Every mutation is one atomic Redis command
+// or MULTI block, so concurrent replicas lose nothing. A local mirror of the last values read or
+// written answers when Redis is down or slow (errors go to onError), and it reconnects by itself.
+import type { Redis } from 'ioredis';
+import type { LearningStateStore } from '../types.js';
+import { closeRedis, openRedis, whenReady } from '../redis/connection.js';
+
+export interface RedisStateStoreOptions {
+  url: string;
+  /** Prepended to every key; default `semroute:`. */
+  keyPrefix?: string;
+  commandTimeoutMs?: number;
+  /** How long `createRedisStateStore` waits for a first connection before going on without it. */
+  connectWaitMs?: number;
+  onError?: (kind: string, err: unknown) => void;
+  /** Clock for the mirror's string TTLs, ms since epoch. */
+  now?: () => number;
+}
+
+type Mirrored =
+  | { kind: 'hash'; fields: Map<string, number> }
+  | { kind: 'list'; values: number[] }
+  | { kind: 'string'; value: string | undefined; expiresAt: number | undefined };
+
+/** A `LearningStateStore` on Redis hashes, lists and strings under `<prefix>state:<key>`. */
+export class RedisStateStore implements LearningStateStore {
+  readonly kind = 'redis';
+  private readonly prefix: string;
+  private readonly onError: (kind: string, err: unknown) => void;
+  private readonly now: () => number;
+  private readonly mirror = new Map<string, Mirrored>();
+
+  constructor(
+    private readonly client: Redis,
+    opts: RedisStateStoreOptions,
+  ) {
+    this.prefix = `${opts.keyPrefix ?? 'semroute:'}state:`;
+    this.onError = opts.onError ?? (() => {});
+    this.now = opts.now ?? Date.now;
+  }
+
+  async getNumbers(key: string, fields: string[]): Promise<Record<string, number>> {
+    if (fields.length === 0) return {};
+    try {
+      const raw = await this.client.hmget(this.k(key), ...fields);
+      const out: Record<string, number> = {};
+      const hash = this.hash(key);
+      fields.forEach((f, i) => {
+        const v = raw[i];
+        if (v === null || v === undefined) {
+          hash.delete(f);
+          return;
+        }
+        out[f] = Number(v);
+        hash.set(f, out[f]);
+      });
+      return out;
+    } catch (err) {
+      this.onError('state_read', err);
+      const hash = this.hash(key);
+      const out: Record<string, number> = {};
+      for (const f of fields) {
+        const v = hash.get(f);
+        if (v !== undefined) out[f] = v;
+      }
+      return out;
+    }
+  }
+
+  async incrNumbers(key: string, deltas: Record<string, number>): Promise<Record<string, number>> {
+    checkNumbers(key, deltas);
+    const entries = Object.entries(deltas);
+    if (entries.length === 0) return {};
+    const hash = this.hash(key);
+    try {
+      const multi = this.client.multi();
+      for (const [f, d] of entries) multi.hincrbyfloat(this.k(key), f, d);
+      const results = unwrap(await multi.exec());
+      const out: Record<string, number> = {};
+      entries.forEach(([f], i) => {
+        out[f] = Number(results[i]);
+        hash.set(f, out[f]);
+      });
+      return out;
+    } catch (err) {
+      // Not replayed later: a timed-out MULTI may have been applied, and replaying it would count twice.
+      this.onError('state_write', err);
+      const out: Record<string, number> = {};
+      for (const [f, d] of entries) {
+        out[f] = (hash.get(f) ?? 0) + d;
+        hash.set(f, out[f]);
+      }
+      return out;
+    }
+  }
+
+  async setNumbers(key: string, values: Record<string, number>): Promise<void> {
+    checkNumbers(key, values);
+    const entries = Object.entries(values);
+    if (entries.length === 0) return;
+    const hash = this.hash(key);
+    for (const [f, v] of entries) hash.set(f, v);
+    try {
+      await this.client.hset(this.k(key), values);
+    } catch (err) {
+      this.onError('state_write', err);
+    }
+  }
+
+  async pushSample(key: string, value: number, maxLen: number): Promise<void> {
+    if (!Number.isFinite(value)) throw new TypeError(`state key ${key}: sample must be a finite number, got ${value}`);
+    if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError(`state key ${key}: maxLen must be an integer >= 1, got ${maxLen}`);
+    const list = this.list(key);
+    list.push(value);
+    if (list.length > maxLen) list.splice(0, list.length - maxLen);
+    try {
+      await this.client.multi().rpush(this.k(key), String(value)).ltrim(this.k(key), -maxLen, -1).exec().then(unwrap);
+    } catch (err) {
+      this.onError('state_write', err);
+    }
+  }
+
+  async getSamples(key: string): Promise<number[]> {
+    try {
+      const values = (await this.client.lrange(this.k(key), 0, -1)).map(Number);
+      this.mirror.set(key, { kind: 'list', values: [...values] });
+      return values;
+    } catch (err) {
+      this.onError('state_read', err);
+      return [...this.list(key)];
+    }
+  }
+
+  async getString(key: string): Promise<string | undefined> {
+    try {
+      const [v, pttl] = unwrap(await this.client.multi().get(this.k(key)).pttl(this.k(key)).exec()) as [string | null, number];
+      this.mirror.set(key, { kind: 'string', value: v ?? undefined, expiresAt: pttl > 0 ? this.now() + pttl : undefined });
+      return v ?? undefined;
+    } catch (err) {
+      this.onError('state_read', err);
+      const m = this.mirror.get(key);
+      if (m?.kind !== 'string') return undefined;
+      if (m.expiresAt !== undefined && this.now() >= m.expiresAt) return undefined;
+      return m.value;
+    }
+  }
+
+  async setString(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs !== undefined && !(ttlMs > 0)) throw new RangeError(`state key ${key}: ttlMs must be > 0, got ${ttlMs}`);
+    this.mirror.set(key, { kind: 'string', value, expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
+    try {
+      if (ttlMs === undefined) await this.client.set(this.k(key), value);
+      else await this.client.set(this.k(key), value, 'PX', Math.ceil(ttlMs));
+    } catch (err) {
+      this.onError('state_write', err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.mirror.clear();
+    await closeRedis(this.client);
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  private hash(key: string): Map<string, number> {
+    const m = this.mirror.get(key);
+    if (m?.kind === 'hash') return m.fields;
+    const fields = new Map<string, number>();
+    this.mirror.set(key, { kind: 'hash', fields });
+    return fields;
+  }
+
+  private list(key: string): number[] {
+    const m = this.mirror.get(key);
+    if (m?.kind === 'list') return m.values;
+    const values: number[] = [];
+    this.mirror.set(key, { kind: 'list', values });
+    return values;
+  }
+}
+
+/** Results of a MULTI, throwing the first per-command error. */
+function unwrap(results: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!results) throw new Error('redis transaction aborted');
+  return results.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
+
+function checkNumbers(key: string, values: Record<string, number>): void {
+  for (const [f, v] of Object.entries(values)) {
+    if (!Number.isFinite(v)) throw new TypeError(`state key ${key}: field ${f} must be a finite number, got ${v}`);
+  }
+}
+
+/** Connects (waiting up to `connectWaitMs` for a first connection, then going on without) and returns the store. */
+export async function createRedisStateStore(opts: RedisStateStoreOptions): Promise<RedisStateStore> {
+  const client = openRedis({
+    url: opts.url,
+    ...(opts.commandTimeoutMs !== undefined ? { commandTimeoutMs: opts.commandTimeoutMs } : {}),
+    ...(opts.onError ? { onError: opts.onError } : {}),
+    errorKind: 'state_redis',
+  });
+  await whenReady(client, opts.connectWaitMs ?? 2000);
+  return new RedisStateStore(client, opts);
+}

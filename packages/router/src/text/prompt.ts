@@ -1,0 +1,70 @@
+// Which text of a chat request is routed: the last user message by default, or a window of the
+// conversation (system included or not). Multimodal content parts are reduced to their text.
+import type { ChatCompletionRequest, ChatContent, ChatMessage } from '../types.js';
+import type { PromptSourceConfig } from '../config/schema.js';
+
+/** Text of one message's content; non-text parts (images, audio) are dropped. */
+export function contentText(content: ChatContent | undefined): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((p) => (p && typeof p === 'object' && typeof p.text === 'string' ? p.text : ''))
+    .filter((t) => t.length > 0)
+    .join('\n');
+}
+
+const isSystem = (m: ChatMessage) => m.role === 'system' || m.role === 'developer';
+
+/** The text to embed and compare, per `prompt_source`. */
+export function promptText(req: ChatCompletionRequest, source: PromptSourceConfig): string {
+  const messages = req.messages;
+  if (source.mode === 'last_user') {
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i]!;
+      if (m.role === 'user') {
+        const t = contentText(m.content).trim();
+        if (t) return withSystem(messages, t, source.include_system);
+      }
+    }
+    // No user text (e.g. a tool-only turn): fall back to the last message with any text.
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const t = contentText(messages[i]!.content).trim();
+      if (t && !isSystem(messages[i]!)) return withSystem(messages, t, source.include_system);
+    }
+    return source.include_system ? systemText(messages) : '';
+  }
+  const turns = messages.filter((m) => !isSystem(m)).slice(-source.window);
+  const parts = turns.map((m) => contentText(m.content).trim()).filter(Boolean);
+  if (source.include_system) {
+    const sys = systemText(messages);
+    if (sys) parts.unshift(sys);
+  }
+  return parts.join('\n');
+}
+
+function systemText(messages: ChatMessage[]): string {
+  return messages.filter(isSystem).map((m) => contentText(m.content).trim()).filter(Boolean).join('\n');
+}
+
+function withSystem(messages: ChatMessage[], text: string, include: boolean): string {
+  if (!include) return text;
+  const sys = systemText(messages);
+  return sys ? `${sys}\n${text}` : text;
+}
+
+/** Every message's text, oldest first (for signals with include_history and context length). */
+export function conversationText(req: ChatCompletionRequest): string {
+  return req.messages.map((m) => contentText(m.content)).filter(Boolean).join('\n');
+}
+
+/**
+ * Rough token estimate without a tokenizer: BPE tokenizers average about 4 characters per token in
+ * English, and never fewer tokens than words; CJK characters count one each.
+ */
+export function estimateTokens(text: string): number {
+  if (!text) return 0;
+  const cjk = (text.match(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g) ?? []).length;
+  const rest = text.length - cjk;
+  const words = (text.match(/\S+/g) ?? []).length;
+  return cjk + Math.max(Math.ceil(rest / 4), words - cjk);
+}

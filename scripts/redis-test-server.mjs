@@ -1,0 +1,125 @@
+// Starts a throwaway redis-server on a free 127.0.0.1 port for tests and benchmarks (no
+// persistence, no system service), and stops it after. `stop()` then `start()` again restarts
+// it on the same port, for tests of outages.
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+/** A free loopback TCP port, as the OS hands one out. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Throws a clear error when the redis-server binary is missing. */
+export function requireRedisServer(bin = process.env.REDIS_SERVER_BIN ?? 'redis-server') {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(`${bin} not found or not runnable (${r.error?.message ?? r.stderr}); install it with: apt-get install -y redis-server`);
+  }
+  return bin;
+}
+
+/**
+ * A redis-server child process. `await server.start()` starts it (again) on `server.port`;
+ * `await server.stop()` stops it; `server.url` is its redis:// URL.
+ */
+export class RedisTestServer {
+  constructor(port, bin) {
+    this.port = port;
+    this.bin = bin;
+    this.url = `redis://127.0.0.1:${port}`;
+    this.child = undefined;
+    this.log = '';
+  }
+
+  /** Start on a free port. */
+  static async create() {
+    const bin = requireRedisServer();
+    let lastErr;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const server = new RedisTestServer(await freePort(), bin);
+      try {
+        await server.start();
+        return server;
+      } catch (err) {
+        lastErr = err; // the port was taken between probing and binding: try another
+      }
+    }
+    throw lastErr;
+  }
+
+  async start() {
+    if (this.child) return;
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+    const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.log = '';
+    child.stdout.on('data', (d) => (this.log += d));
+    child.stderr.on('data', (d) => (this.log += d));
+    const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const gone = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 50))]);
+      if (gone) throw new Error(`redis-server on port ${this.port} exited (${gone.code ?? gone.sig}): ${this.log.trim()}`);
+      if (await ping(this.port)) return;
+    }
+    await this.stop();
+    throw new Error(`redis-server on port ${this.port} did not answer PING within 10 s: ${this.log.trim()}`);
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  /** Sends SIGSTOP / SIGCONT: a Redis that accepts connections but never answers (a "slow" Redis). */
+  pause() {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume() {
+    this.child?.kill('SIGCONT');
+  }
+}
+
+/** True when something on the port answers +PONG. */
+function ping(port) {
+  return new Promise((resolve) => {
+    {
+      const sock = connect(port, '127.0.0.1');
+      let buf = '';
+      const done = (ok) => {
+        sock.destroy();
+        resolve(ok);
+      };
+      sock.setTimeout(500, () => done(false));
+      sock.on('error', () => done(false));
+      sock.on('connect', () => sock.write('PING\r\n'));
+      sock.on('data', (d) => {
+        buf += d;
+        if (buf.includes('\r\n')) done(buf.startsWith('+PONG'));
+      });
+    }
+  });
+}
+
+/** Start a server for one test file. */
+export function startRedisTestServer() {
+  return RedisTestServer.create();
+}
