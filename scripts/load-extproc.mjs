@@ -7,7 +7,7 @@
 // Prints JSON figures: throughput, p50/p99 added latency, outcomes, errors, RSS before/after.
 // Needs the built CLI (pnpm build). Usage:
 //   node scripts/load-extproc.mjs [--config F] [--concurrency 200] [--duration 60] [--mode steady]
-//        [--message-timeout-ms 50] [--max-concurrent-routing N] [--out result.json]
+//        [--message-timeout-ms 50] [--max-concurrent-routing N] [--hold-ms 0] [--out result.json]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +28,9 @@ const mode = args.mode ?? 'steady';
 if (!['steady', 'fault', 'reload'].includes(mode)) throw new Error(`--mode: expected steady, fault or reload, got ${mode}`);
 const timeoutMs = Number(args['message-timeout-ms'] ?? 50);
 const maxConcurrentRouting = args['max-concurrent-routing'];
+// Simulated upstream time: the stream stays open this long before the response headers arrive, as a
+// real ext_proc stream does while the LLM answers. 0 = closed loop at full speed (saturation).
+const holdMs = Number(args['hold-ms'] ?? 0);
 const srcConfig = path.resolve(args.config ?? path.join(root, '../shared/reference/seed-router-config.yaml'));
 const prompts = JSON.parse(readFileSync(path.join(root, '../shared/data/vsr_domain_bench.json'), 'utf8')).map((r) => r.text);
 
@@ -84,14 +87,18 @@ const client = new Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecu
 const hv = (key, v) => ({ key, raw_value: Buffer.from(v) });
 
 /** One request: resolves to { outcome: routed|passed, bodyMs, totalMs } or throws on a stream failure. */
-function oneRequest(n) {
+function oneRequest(n, hold = holdMs) {
   return new Promise((resolve, reject) => {
     const call = client.Process();
     const t0 = performance.now();
     let tBody = 0;
     let step = 0;
-    const timer = setTimeout(() => fail(new Error('no answer within 5 s')), 5000);
+    let held;
+    let dead = false;
+    let timer = setTimeout(() => fail(new Error('no answer within 5 s')), 5000);
     const fail = (e) => {
+      if (dead) return;
+      dead = true;
       clearTimeout(timer);
       call.cancel();
       reject(e);
@@ -106,14 +113,35 @@ function oneRequest(n) {
         call.write({ request_body: { body: Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: prompts[n % prompts.length] }] })), end_of_stream: true } });
       } else if (step === 1) {
         step = 2;
-        clearTimeout(timer);
         const t1 = performance.now();
         const cr = r.request_body?.response;
         if (!cr) return fail(new Error(`protocol: expected request_body answer, got ${r.response}`));
         const routed = (cr.header_mutation?.set_headers ?? []).some((h) => h.header.key === 'x-selected-model');
         if (routed && !cr.body_mutation?.body) return fail(new Error('protocol: routed without a body mutation'));
+        const result = { outcome: routed ? 'routed' : n % 10 === 0 ? 'explicit' : 'passed', bodyMs: t1 - tBody, totalMs: t1 - t0 };
+        if (hold === 0) {
+          clearTimeout(timer);
+          call.end();
+          return resolve(result);
+        }
+        clearTimeout(timer);
+        setTimeout(() => {
+          if (dead) return;
+          result.tResp = performance.now();
+          timer = setTimeout(() => fail(new Error('no response_headers answer within 5 s')), 5000);
+          call.write({ response_headers: { headers: { headers: [hv(':status', '200'), hv('content-type', 'application/json')] } } });
+        }, hold);
+        held = result;
+      } else if (step === 2) {
+        step = 3;
+        clearTimeout(timer);
+        const res = held;
+        if (!r.response_headers) return fail(new Error(`protocol: expected response_headers answer, got ${r.response}`));
+        const tagged = (r.response_headers.response?.header_mutation?.set_headers ?? []).some((h) => h.header.key === 'x-selected-model');
+        if (tagged !== (res.outcome === 'routed')) return fail(new Error('protocol: response selection headers do not match the routing'));
+        res.respMs = performance.now() - res.tResp;
         call.end();
-        resolve({ outcome: routed ? 'routed' : n % 10 === 0 ? 'explicit' : 'passed', bodyMs: t1 - tBody, totalMs: t1 - t0 });
+        resolve(res);
       }
     });
     call.write({ request_headers: { headers: { headers: [hv(':method', 'POST'), hv(':path', '/v1/chat/completions'), hv('content-type', 'application/json'), hv('x-request-id', `load-${n}`)] } } });
@@ -126,12 +154,13 @@ startServer();
 const readyMs = await waitReady();
 const pid0 = child.pid;
 // Warm-up: a few seconds of light load so the JIT and allocator settle before RSS is read.
-for (let i = 0; i < 200; i++) await oneRequest(i).catch(() => {});
+for (let i = 0; i < 200; i++) await oneRequest(i, 0).catch(() => {});
 const rssBefore = rssKb(pid0);
 
 const stats = { routed: 0, passed: 0, explicit: 0, failOpen: 0, errors: 0, errorSamples: [] };
 const bodyMs = [];
 const totalMs = [];
+const respMs = [];
 let faultWindow = false;
 const events = [];
 let n = 0;
@@ -147,6 +176,7 @@ async function worker() {
       stats[r.outcome]++;
       bodyMs.push(r.bodyMs);
       totalMs.push(r.totalMs);
+      if (r.respMs !== undefined) respMs.push(r.respMs);
     } catch (e) {
       // While the server is down the gateway's failOpen lets the request through unrouted.
       if (faultWindow) stats.failOpen++;
@@ -207,7 +237,8 @@ const result = {
   passthroughReasons: mode === 'fault' ? { beforeKill: reasonsBeforeKill, afterRestart: reasons } : reasons,
   errors: stats.errors,
   errorSamples: stats.errorSamples,
-  addedLatencyMs: { bodyPhase: pct(bodyMs), wholeExchange: pct(totalMs) },
+  holdMs,
+  addedLatencyMs: { requestBodyPhase: pct(bodyMs), requestHeadersAndBody: pct(totalMs), ...(respMs.length ? { responseHeadersPhase: pct(respMs) } : {}) },
   rssMiB: { before: round(rssBefore / 1024), after: round(rssAfter / 1024), note: mode === 'fault' ? 'after = the restarted process' : undefined },
   events,
   configReloads: reloads,

@@ -165,9 +165,20 @@ describe('env expansion and warnings', () => {
   });
 
   it('warns about unknown fields with their paths and still loads', () => {
-    const loaded = parseConfig(`${BASE}  modelCardz: []\n  decisions:\n    - name: d\n      colour: blue\n      modelRefs: [{ model: a, wieght: 2 }]\n`);
+    const loaded = parseConfig(
+      `${BASE}  modelCardz: []\n  decisions:\n    - name: d\n      colour: blue\n      modelRefs: [{ model: a, wieght: 2 }]\n` +
+        `      algorithm: { type: multi_factor, multi_factor: { wieghts: { quality: 1 } }, elo: {} }\n`,
+    );
     const paths = loaded.warnings.map((w) => w.path);
-    expect(paths).toEqual(expect.arrayContaining(['routing.modelCardz', 'routing.decisions[0].colour', 'routing.decisions[0].modelRefs[0].wieght']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'routing.modelCardz',
+        'routing.decisions[0].colour',
+        'routing.decisions[0].modelRefs[0].wieght',
+        'routing.decisions[0].algorithm.multi_factor.wieghts',
+        'routing.decisions[0].algorithm.elo',
+      ]),
+    );
   });
 
   it('fills defaults: strategy, prompt source, state and cache backends, token counts', () => {
@@ -178,5 +189,23 @@ describe('env expansion and warnings', () => {
     expect(c.state.backend).toBe('memory');
     expect(c.cache.backend).toBe('memory');
     expect(c.routing.signals.context[0]).toMatchObject({ min_tokens: 4000, max_tokens: 1_500_000 });
+  });
+});
+
+describe('model path', () => {
+  it('config path relative to the config dir, else the given default, else $SEMROUTE_MODEL_DIR, else the repo models dir', async () => {
+    const { resolveModelPath } = await import('../packages/router/src/index.js');
+    expect(resolveModelPath('m/x', '/etc/semroute')).toBe('/etc/semroute/m/x');
+    expect(resolveModelPath(undefined, '/etc', '/opt/model')).toBe('/opt/model');
+    const saved = process.env.SEMROUTE_MODEL_DIR;
+    try {
+      process.env.SEMROUTE_MODEL_DIR = '/srv/minilm';
+      expect(resolveModelPath(undefined, '/etc')).toBe('/srv/minilm');
+      delete process.env.SEMROUTE_MODEL_DIR;
+      expect(resolveModelPath(undefined, '/etc')).toBe(path.resolve(__dirname, '../models/all-MiniLM-L6-v2'));
+    } finally {
+      if (saved === undefined) delete process.env.SEMROUTE_MODEL_DIR;
+      else process.env.SEMROUTE_MODEL_DIR = saved;
+    }
   });
 });

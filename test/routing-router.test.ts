@@ -79,6 +79,8 @@ describe('createRouter', () => {
     expect(r.isAutoModel('auto')).toBe(true);
     expect(r.isAutoModel('semantic')).toBe(true);
     expect(r.isAutoModel('thinker')).toBe(false);
+    expect(r.isAutoModel(undefined)).toBe(false);
+    expect((await r.route({ messages: [{ role: 'user', content: 'capital city' }] })).reasonCode).toBe('auto_routing');
     await r.close();
   });
 
@@ -178,6 +180,9 @@ describe('createRouter', () => {
     expect(ds.map((d) => d.selectedModel)).toEqual(['coder', 'general', 'thinker', 'general']);
     expect(embedder.calls).toHaveLength(2);
     expect(embedder.calls[1]).toEqual(['write a python function', 'prove theorem proof', 'capital city']);
+    const many = await r.routeBatch(Array.from({ length: 40 }, (_, i) => chat(`capital city number ${i}`)));
+    expect(many).toHaveLength(40);
+    expect(embedder.calls).toHaveLength(3); // 40 prompts (more than max_batch) still one embed call
     await r.close();
   });
 

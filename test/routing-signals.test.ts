@@ -133,6 +133,7 @@ describe('PII signal', () => {
     expect(types('ssn 666-45-6789')).not.toContain('US_SSN');
     expect(types('server 192.168.10.4 is down')).toEqual(['IP_ADDRESS']);
     expect(types('the year 2024 had 365 days and 12 months')).toEqual([]);
+    expect(types('the release is on 2024-01-15, not 15/01/2024')).toEqual([]);
   });
   it('ignores allowed types, honours include_history and the threshold', async () => {
     const pii = [{ name: 'strict', pii_types_allowed: ['EMAIL_ADDRESS'] }, { name: 'hist', include_history: true }, { name: 'picky', threshold: 0.9 }];

@@ -28,7 +28,11 @@ fn tiny_modernbert_matches_transformers() {
     let texts = reference.strings("texts");
     let ids = reference.ids("token_ids");
     for (text, want) in texts.iter().zip(&ids) {
-        assert_eq!(&embedder.tokenize(text).unwrap().0, want, "token ids of {text:?}");
+        assert_eq!(
+            &embedder.tokenize(text).unwrap().0,
+            want,
+            "token ids of {text:?}"
+        );
     }
     // The fixture only proves the sliding window if some text is longer than the window.
     let window = reference.0["local_attention"].as_u64().unwrap() as usize;
@@ -36,7 +40,12 @@ fn tiny_modernbert_matches_transformers() {
     let out = embedder.embed(&texts).unwrap();
     assert_eq!(out.dim, 64);
     assert!(out.truncated.is_empty());
-    assert_rows_close(&out.data, out.dim, &reference.matrix("embeddings"), 1e-4, "tiny-modernbert");
+    let want = reference.matrix("embeddings");
+    assert_rows_close(&out.data, out.dim, &want, 1e-4, "tiny-modernbert");
+    eprintln!(
+        "tiny-modernbert max abs diff {}",
+        max_abs_diff(&out.data, &want.concat())
+    );
 }
 
 #[test]
@@ -50,7 +59,10 @@ fn matryoshka_layer_and_dim_match_transformers() {
     let reference = reference();
     let texts = reference.strings("texts");
     let cases = reference.0["matryoshka"].as_array().unwrap();
-    assert!(cases.iter().any(|c| c["layer"].as_u64() == Some(2)), "an early exit is covered");
+    assert!(
+        cases.iter().any(|c| c["layer"].as_u64() == Some(2)),
+        "an early exit is covered"
+    );
     for case in cases {
         let layer = case["layer"].as_u64().unwrap() as usize;
         let dim = case["dim"].as_u64().unwrap() as usize;
@@ -59,7 +71,12 @@ fn matryoshka_layer_and_dim_match_transformers() {
         let out = embedder.embed(&texts).unwrap();
         assert_eq!(out.dim, dim);
         let what = format!("layer {layer} dim {dim}");
-        assert_rows_close(&out.data, dim, &matrix(&case["embeddings"]), 1e-4, &what);
+        let want = matrix(&case["embeddings"]);
+        assert_rows_close(&out.data, dim, &want, 1e-4, &what);
+        eprintln!(
+            "tiny-modernbert {what} max abs diff {}",
+            max_abs_diff(&out.data, &want.concat())
+        );
         assert_batch_equals_single(&embedder, &texts);
     }
 }
@@ -94,21 +111,39 @@ fn impossible_layer_or_dim_is_invalid_argument_listing_valid_ones() {
     let err = load(None, Some(48)).err().expect("48 is not a width");
     assert_eq!(err.code(), "INVALID_ARGUMENT");
     let msg = err.to_string();
-    assert!(msg.contains("dim 48") && msg.contains("64, 32, 16"), "{msg}");
+    assert!(
+        msg.contains("dim 48") && msg.contains("64, 32, 16"),
+        "{msg}"
+    );
 
-    assert_eq!(load(Some(0), None).err().unwrap().code(), "INVALID_ARGUMENT");
-    assert_eq!(load(None, Some(128)).err().unwrap().code(), "INVALID_ARGUMENT");
+    assert_eq!(
+        load(Some(0), None).err().unwrap().code(),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(
+        load(None, Some(128)).err().unwrap().code(),
+        "INVALID_ARGUMENT"
+    );
 }
 
 /// Copies the tiny-modernbert fixture into a temp dir with `edit` applied to its config.json.
 fn fixture_with_config(edit: impl Fn(&mut serde_json::Value)) -> tempfile::TempDir {
     let src = fixture("tiny-modernbert");
     let tmp = tempfile::tempdir().unwrap();
-    for name in ["model.safetensors", "tokenizer.json", "modules.json", "sentence_bert_config.json"] {
+    for name in [
+        "model.safetensors",
+        "tokenizer.json",
+        "modules.json",
+        "sentence_bert_config.json",
+    ] {
         std::fs::copy(src.join(name), tmp.path().join(name)).unwrap();
     }
     std::fs::create_dir(tmp.path().join("1_Pooling")).unwrap();
-    std::fs::copy(src.join("1_Pooling/config.json"), tmp.path().join("1_Pooling/config.json")).unwrap();
+    std::fs::copy(
+        src.join("1_Pooling/config.json"),
+        tmp.path().join("1_Pooling/config.json"),
+    )
+    .unwrap();
     let mut config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
     edit(&mut config);
@@ -122,12 +157,21 @@ fn transformers_5_config_style_gives_the_same_model() {
     // transformers 5.x writes layer_types + rope_parameters instead. Both must load alike.
     let tmp = fixture_with_config(|c| {
         let o = c.as_object_mut().unwrap();
-        for key in ["global_attn_every_n_layers", "global_rope_theta", "local_rope_theta"] {
+        for key in [
+            "global_attn_every_n_layers",
+            "global_rope_theta",
+            "local_rope_theta",
+        ] {
             o.remove(key);
         }
         o.insert(
             "layer_types".into(),
-            serde_json::json!(["full_attention", "sliding_attention", "full_attention", "sliding_attention"]),
+            serde_json::json!([
+                "full_attention",
+                "sliding_attention",
+                "full_attention",
+                "sliding_attention"
+            ]),
         );
         o.insert(
             "rope_parameters".into(),
@@ -140,7 +184,13 @@ fn transformers_5_config_style_gives_the_same_model() {
     let reference = reference();
     let embedder = Embedder::load(tmp.path(), EmbedderOptions::default()).unwrap();
     let out = embedder.embed(&reference.strings("texts")).unwrap();
-    assert_rows_close(&out.data, out.dim, &reference.matrix("embeddings"), 1e-4, "5.x config");
+    assert_rows_close(
+        &out.data,
+        out.dim,
+        &reference.matrix("embeddings"),
+        1e-4,
+        "5.x config",
+    );
 
     // And a wrong local theta is visible (the thetas are really read).
     let swapped = fixture_with_config(|c| {
@@ -152,7 +202,10 @@ fn transformers_5_config_style_gives_the_same_model() {
         .unwrap();
     let want: Vec<f32> = reference.matrix("embeddings").concat();
     let d = max_abs_diff(&out.data, &want);
-    assert!(d > 1e-3, "local theta 10 vs 10000 changed the output by only {d}");
+    assert!(
+        d > 1e-3,
+        "local theta 10 vs 10000 changed the output by only {d}"
+    );
 
     // And the sliding window is really applied: a window wider than every text changes the output.
     let unwindowed = fixture_with_config(|c| {
@@ -163,5 +216,8 @@ fn transformers_5_config_style_gives_the_same_model() {
         .embed(&reference.strings("texts"))
         .unwrap();
     let d = max_abs_diff(&out.data, &want);
-    assert!(d > 1e-3, "dropping the window changed the output by only {d}");
+    assert!(
+        d > 1e-3,
+        "dropping the window changed the output by only {d}"
+    );
 }

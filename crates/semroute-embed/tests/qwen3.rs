@@ -35,7 +35,12 @@ fn tiny_qwen3_matches_transformers() {
     let out = embedder.embed(&texts).unwrap();
     assert_eq!(out.dim, 64);
     assert_eq!(out.truncated, reference.usizes("truncated"));
-    assert_rows_close(&out.data, out.dim, &reference.matrix("embeddings"), 1e-4, "tiny-qwen3");
+    let want = reference.matrix("embeddings");
+    assert_rows_close(&out.data, out.dim, &want, 1e-4, "tiny-qwen3");
+    eprintln!(
+        "tiny-qwen3 max abs diff {}",
+        max_abs_diff(&out.data, &want.concat())
+    );
 }
 
 #[test]
@@ -44,13 +49,24 @@ fn tiny_qwen3_instruction_prefix_matches_transformers() {
     let embedder = load(Some(reference.0["instruction"].as_str().unwrap()));
     let texts = reference.strings("texts");
     for (text, want) in texts.iter().zip(reference.ids("instructed_token_ids")) {
-        assert_eq!(embedder.tokenize(text).unwrap().0, want, "instructed ids of {text:?}");
+        assert_eq!(
+            embedder.tokenize(text).unwrap().0,
+            want,
+            "instructed ids of {text:?}"
+        );
     }
     let out = embedder.embed(&texts).unwrap();
     assert_eq!(out.truncated, reference.usizes("instructed_truncated"));
-    assert!(!out.truncated.is_empty(), "the fixture covers truncation with end-of-text kept");
+    assert!(
+        !out.truncated.is_empty(),
+        "the fixture covers truncation with end-of-text kept"
+    );
     let want = reference.matrix("instructed_embeddings");
     assert_rows_close(&out.data, out.dim, &want, 1e-4, "tiny-qwen3 instructed");
+    eprintln!(
+        "tiny-qwen3 instructed max abs diff {}",
+        max_abs_diff(&out.data, &want.concat())
+    );
     // The instruction must change the vectors (otherwise the test above proves nothing new).
     let plain = load(None).embed(&texts).unwrap();
     assert!(max_abs_diff(&plain.data, &out.data) > 1e-2);
@@ -107,11 +123,20 @@ fn checkpoint_style_rope_theta_gives_the_same_model() {
     // checkpoints write a top-level rope_theta instead. Both must load alike.
     let src = fixture("tiny-qwen3");
     let tmp = tempfile::tempdir().unwrap();
-    for name in ["model.safetensors", "tokenizer.json", "modules.json", "sentence_bert_config.json"] {
+    for name in [
+        "model.safetensors",
+        "tokenizer.json",
+        "modules.json",
+        "sentence_bert_config.json",
+    ] {
         std::fs::copy(src.join(name), tmp.path().join(name)).unwrap();
     }
     std::fs::create_dir(tmp.path().join("1_Pooling")).unwrap();
-    std::fs::copy(src.join("1_Pooling/config.json"), tmp.path().join("1_Pooling/config.json")).unwrap();
+    std::fs::copy(
+        src.join("1_Pooling/config.json"),
+        tmp.path().join("1_Pooling/config.json"),
+    )
+    .unwrap();
     let mut config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
     let theta = config["rope_parameters"]["rope_theta"].clone();
@@ -123,5 +148,11 @@ fn checkpoint_style_rope_theta_gives_the_same_model() {
     let reference = reference();
     let embedder = Embedder::load(tmp.path(), EmbedderOptions::default()).unwrap();
     let out = embedder.embed(&reference.strings("texts")).unwrap();
-    assert_rows_close(&out.data, out.dim, &reference.matrix("embeddings"), 1e-4, "rope_theta config");
+    assert_rows_close(
+        &out.data,
+        out.dim,
+        &reference.matrix("embeddings"),
+        1e-4,
+        "rope_theta config",
+    );
 }

@@ -16,11 +16,14 @@ function repoRoot(): string | undefined {
 
 /**
  * The model directory: `embedding.model_path` resolved against the config's directory; else
- * `defaultDir` (the CLI passes $SEMROUTE_MODEL_DIR); else <repo>/models/all-MiniLM-L6-v2.
+ * `defaultDir`; else $SEMROUTE_MODEL_DIR (the config contract's default, read here so every
+ * caller gets it); else <repo>/models/all-MiniLM-L6-v2.
  */
 export function resolveModelPath(modelPath: string | undefined, configDir: string, defaultDir?: string): string {
   if (modelPath) return path.resolve(configDir, modelPath);
   if (defaultDir) return path.resolve(defaultDir);
+  const fromEnv = process.env.SEMROUTE_MODEL_DIR;
+  if (fromEnv) return path.resolve(fromEnv);
   const root = repoRoot() ?? process.cwd();
   return path.join(root, 'models', 'all-MiniLM-L6-v2');
 }

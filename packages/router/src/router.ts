@@ -189,6 +189,7 @@ class RouterCore {
       route: (req, ctx) => this.routeMany([req], ctx, isAuto).then((r) => r[0]!),
       routeBatch: (reqs, ctx) => this.routeMany(reqs, ctx, isAuto),
       recordOutcome: (o) => this.recordOutcome(o),
+      // Only names: a body without `model` has nothing for a gateway to rewrite (route() still routes it).
       isAutoModel: (m) => m !== undefined && autoNames.has(m),
       listModels: () => this.listModels(autoNames),
       cacheSettings: (d) => this.cacheSettings(d),
@@ -213,7 +214,8 @@ class RouterCore {
     let vectors: Float32Array[] = [];
     if (toEmbed.length > 0) {
       try {
-        vectors = await embedAll(this.embedder, toEmbed, this.config.embedding.max_batch);
+        // One call for the whole batch; the embedder splits it into forward passes of max_batch.
+        vectors = await embedAll(this.embedder, toEmbed, Number.POSITIVE_INFINITY);
       } catch (err) {
         throw new RouterError('EMBEDDING_FAILED', `embedding the prompt failed: ${(err as Error).message}`, { cause: err });
       }
@@ -410,7 +412,7 @@ function cacheSettings(p: CachePluginConfig): CacheSettings {
   };
 }
 
-/** Embeds texts in chunks of `maxBatch`; returns unit-norm rows. */
+/** Embeds texts in calls of at most `maxBatch` texts; returns unit-norm rows. */
 export async function embedAll(embedder: TextEmbedder, texts: string[], maxBatch: number): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += maxBatch) {

@@ -43,7 +43,7 @@ async function ready(cache: ResponseCache): Promise<void> {
   throw new Error('redis cache did not become ready');
 }
 
-const withProbe = (s: Record<string, CacheSettings>) => ({ ...s, __probe__: settings({ mode: 'exact' }) });
+const withProbe = (s: Record<string, CacheSettings>): Record<string, CacheSettings> => ({ ...s, __probe__: settings({ mode: 'exact' }) });
 
 cacheContract('redis', async ({ settings: s, embedder, onError }) => {
   const all = withProbe(s);

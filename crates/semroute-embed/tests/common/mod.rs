@@ -107,6 +107,9 @@ pub fn assert_batch_equals_single(embedder: &semroute_embed::Embedder, texts: &[
     for (i, text) in texts.iter().enumerate() {
         let single = embedder.embed(std::slice::from_ref(text)).unwrap();
         let d = max_abs_diff(&batched.data[i * dim..(i + 1) * dim], &single.data);
-        assert!(d <= 1e-4, "text {i} differs by {d} between batch and single");
+        assert!(
+            d <= 1e-4,
+            "text {i} differs by {d} between batch and single"
+        );
     }
 }

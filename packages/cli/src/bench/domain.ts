@@ -1,7 +1,8 @@
 // Domain-signal accuracy on vsr_domain_bench.json (70 prompts, 14 categories). The domains are
 // described by bench/domain-examples.json: a description per category and three example prompts
 // written for this repo (none from the bench set).
-import { readFile } from 'node:fs/promises';
+import { parseUserJson, readUserFile } from '../files.js';
+import { UserError } from '../io.js';
 import { createRouter, type TextEmbedder } from '@semroute/router';
 import { accuracy, round } from './stats.js';
 
@@ -28,13 +29,17 @@ export const DOMAIN_VARIANTS: DomainVariant[] = [
 ];
 
 export async function readDomainBench(file: string): Promise<BenchItem[]> {
-  const data = JSON.parse(await readFile(file, 'utf8')) as BenchItem[];
-  if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array`);
+  const data = parseUserJson<BenchItem[]>(await readUserFile(file, 'domain bench'), file);
+  if (!Array.isArray(data) || data.some((d) => typeof d?.text !== 'string' || typeof d?.true_label !== 'string')) {
+    throw new UserError(`${file}: expected a JSON array of {text, true_label}`);
+  }
   return data;
 }
 
 export async function readDomainDefs(file: string): Promise<DomainDef[]> {
-  return (JSON.parse(await readFile(file, 'utf8')) as { domains: DomainDef[] }).domains;
+  const defs = parseUserJson<{ domains?: DomainDef[] }>(await readUserFile(file, 'domain definitions'), file).domains;
+  if (!Array.isArray(defs) || defs.length === 0) throw new UserError(`${file}: expected {"domains": [{name, description, examples}]}`);
+  return defs;
 }
 
 /** Classifies every bench prompt through the router's domain signals, per variant. */

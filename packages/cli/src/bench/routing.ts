@@ -1,5 +1,6 @@
 // Routing accuracy on bench/routing-set.jsonl with the seed config: semroute vs the article's keyword router.
-import { readFile } from 'node:fs/promises';
+import { readUserFile } from '../files.js';
+import { UserError } from '../io.js';
 import type { Router } from '@semroute/router';
 import { keywordRoute } from './keyword-baseline.js';
 import { accuracy, round } from './stats.js';
@@ -13,12 +14,20 @@ interface Item {
 }
 
 export async function readRoutingSet(file: string): Promise<Item[]> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-  return lines.map((l, i) => {
-    const o = JSON.parse(l) as Item;
-    if (typeof o.prompt !== 'string' || typeof o.expected !== 'string') throw new Error(`${file}:${i + 1}: needs prompt and expected`);
-    return o;
+  const lines = (await readUserFile(file, 'routing set')).split('\n');
+  const items: Item[] = [];
+  lines.forEach((l, i) => {
+    if (l.trim() === '') return;
+    let o: Item;
+    try {
+      o = JSON.parse(l) as Item;
+    } catch {
+      throw new UserError(`${file}:${i + 1}: not JSON`);
+    }
+    if (typeof o.prompt !== 'string' || typeof o.expected !== 'string') throw new UserError(`${file}:${i + 1}: needs "prompt" and "expected"`);
+    items.push(o);
   });
+  return items;
 }
 
 /** Routes every item once (one batch) and compares both routers with the expected model. */

@@ -48,16 +48,19 @@ export async function runBench(which: 'domain' | 'routing' | 'latency' | 'all', 
   try {
     if (!Number.isInteger(opts.n) || opts.n <= 0) throw new UserError('-n expects a positive integer');
     const loaded = await loadConfig(opts.config ?? defaultConfigPath);
+    // Inputs are read before the model loads, so a wrong path fails at once.
+    const domainInputs = which === 'domain' || which === 'all' ? [await readDomainBench(opts.data), await readDomainDefs(opts.domains)] as const : undefined;
+    const routingSet = which === 'routing' || which === 'all' ? await readRoutingSet(opts.set) : undefined;
     const embedder: TextEmbedder = await loadEmbedder(loaded, process.env.SEMROUTE_MODEL_DIR);
     io.out(`model: ${embedder.info.architecture}, dim ${embedder.info.dim}`);
-    if (which === 'domain' || which === 'all') {
-      const results = await benchDomain(embedder, await readDomainBench(opts.data), await readDomainDefs(opts.domains));
+    if (domainInputs) {
+      const results = await benchDomain(embedder, domainInputs[0], domainInputs[1]);
       for (const r of results) io.out(`domain  ${r.variant}: ${r.correct}/${r.total} = ${(r.accuracy * 100).toFixed(1)}%`);
       io.out(`        report: ${await writeReport(opts.reports, 'router-domain.json', { data: opts.data, results })}`);
     }
-    if (which === 'routing' || which === 'all') {
+    if (routingSet) {
       const router = await createRouter({ config: loaded, embedder });
-      const r = await benchRouting(router, await readRoutingSet(opts.set));
+      const r = await benchRouting(router, routingSet);
       await router.close();
       io.out(`routing semroute: ${r.semroute.correct}/${r.items} = ${(r.semroute.accuracy * 100).toFixed(1)}%`);
       io.out(`routing keyword router (seed article): ${r.keyword.correct}/${r.items} = ${(r.keyword.accuracy * 100).toFixed(1)}%`);

@@ -1,10 +1,10 @@
 // `semroute route`: one prompt -> one JSON decision; or --input FILE.jsonl -> one decision per line,
 // with one loaded model and batched embedding.
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
 import { processIo, reportError, UserError, type Io } from '../io.js';
 import { openRouter, type RouterDeps } from '../router-factory.js';
+import { readUserFile } from '../files.js';
 
 export interface RouteOptions {
   config?: string;
@@ -54,20 +54,7 @@ export async function runRoute(prompt: string, opts: RouteOptions, io: Io, deps:
 }
 
 async function readLines(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : (err as Error).message}`);
-  }
-  return text.split(/\r?\n/);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readUserFile(file, 'input')).split(/\r?\n/);
 }
 
 type Parsed = { line: number; id?: unknown; request?: ChatCompletionRequest; error?: string };

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
 import { expandEnv } from './env.js';
 import { checkReferences } from './references.js';
+import { unknownFields } from './unknown-fields.js';
 import { routerConfigSchema, type RouterConfig } from './schema.js';
 import { getSelectorFactory } from '../selection/registry.js';
 
@@ -122,20 +123,6 @@ function describeIssue(i: z.core.$ZodIssue): string {
   }
   if (i.code === 'invalid_type' && i.message.includes('received undefined')) return `missing required field (expected ${i.expected})`;
   return i.message;
-}
-
-/** Raw keys that the schema dropped are fields semroute does not know: warn, never fail. */
-function unknownFields(raw: unknown, parsed: unknown, path: (string | number)[], out: ConfigIssue[]): void {
-  if (Array.isArray(raw) && Array.isArray(parsed)) {
-    raw.forEach((v, i) => unknownFields(v, parsed[i], [...path, i], out));
-    return;
-  }
-  if (raw && parsed && typeof raw === 'object' && typeof parsed === 'object' && !Array.isArray(raw)) {
-    for (const [k, v] of Object.entries(raw)) {
-      if (!(k in (parsed as object))) out.push({ path: pathToString([...path, k]), message: 'unknown field (ignored)' });
-      else unknownFields(v, (parsed as Record<string, unknown>)[k], [...path, k], out);
-    }
-  }
 }
 
 function dedupe(list: ConfigIssue[]): ConfigIssue[] {

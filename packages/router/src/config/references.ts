@@ -5,6 +5,7 @@
 import { getSelectorFactory, selectorTypes } from '../selection/registry.js';
 import { CACHE_PLUGIN_TYPES } from './schema.js';
 import { pathToString, type ConfigIssue } from './errors.js';
+import { unknownFields } from './unknown-fields.js';
 import { SIGNAL_SECTIONS, canonicalSignalType, splitComplexityName } from '../signals/types.js';
 
 type Obj = Record<string, unknown>;
@@ -146,5 +147,7 @@ function checkAlgorithm(
     for (const i of r.error.issues) {
       issues.push({ path: pathToString([...path, key, ...i.path]), message: i.message });
     }
+  } else {
+    unknownFields(algo[key] ?? {}, r.data, [...path, key], warnings);
   }
 }

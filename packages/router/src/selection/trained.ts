@@ -10,7 +10,7 @@ import type { SelectionContext, SelectionResult, Selector } from '../types.js';
 import { pick } from './candidate-info.js';
 import { SelectionError } from './errors.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
-import { argmax, cosine, normalize, softmax } from './math.js';
+import { argmax, normalize, softmax } from './math.js';
 import { loadModelFile, type SelectorModelFile, type TrainedAlgorithm } from './model-file.js';
 import { mlpHidden, mlpOutput } from './training.js';
 
@@ -60,9 +60,10 @@ class TrainedSelector implements Selector {
 
 function knnScorer(model: Extract<SelectorModelFile, { algorithm: 'knn' }>['model'], kOverride?: number): Scorer {
   const k = kOverride ?? model.k;
+  const vectors = model.vectors.map((v) => normalize(v));
   return (x, allowed) => {
-    const hits = model.vectors
-      .map((v, i) => ({ label: model.label_index[i] as number, sim: cosine(x, v) }))
+    const hits = vectors
+      .map((v, i) => ({ label: model.label_index[i] as number, sim: dot(x, v) }))
       .filter((h) => allowed.has(h.label))
       .sort((a, b) => b.sim - a.sim)
       .slice(0, k);
@@ -79,13 +80,14 @@ function knnScorer(model: Extract<SelectorModelFile, { algorithm: 'knn' }>['mode
 }
 
 function kmeansScorer(model: Extract<SelectorModelFile, { algorithm: 'kmeans' }>['model']): Scorer {
+  const centroids = model.centroids.map((c) => normalize(c));
   return (x, allowed) => {
     const inAllowed = (row: number[]): number => row.reduce((a, c, l) => a + (allowed.has(l) ? c : 0), 0);
     let best = -1;
     let bestSim = -Infinity;
-    model.centroids.forEach((c, j) => {
+    centroids.forEach((c, j) => {
       if (inAllowed(model.label_counts[j] as number[]) === 0) return;
-      const s = cosine(x, c);
+      const s = dot(x, c);
       if (s > bestSim) {
         bestSim = s;
         best = j;
@@ -103,9 +105,10 @@ function kmeansScorer(model: Extract<SelectorModelFile, { algorithm: 'kmeans' }>
 }
 
 function svmScorer(model: Extract<SelectorModelFile, { algorithm: 'svm' }>['model']): Scorer {
+  const weights = model.weights.map((w) => Float64Array.from(w));
   return (x, allowed) => {
     const labels = [...allowed];
-    const f = labels.map((l) => (model.weights[l] as number[]).reduce((a, w, j) => a + w * (x[j] as number), model.bias[l] as number));
+    const f = labels.map((l) => dot(weights[l] as Float64Array, x) + (model.bias[l] as number));
     const p = softmax(f);
     return new Map(labels.map((l, i) => [l, p[i] as number]));
   };
@@ -114,8 +117,8 @@ function svmScorer(model: Extract<SelectorModelFile, { algorithm: 'svm' }>['mode
 function mlpScorer(model: Extract<SelectorModelFile, { algorithm: 'mlp' }>['model'], dim: number): Scorer {
   const H = model.b1.length;
   const L = model.b2.length;
-  const w1 = model.w1.flat();
-  const w2 = model.w2.flat();
+  const w1 = Float64Array.from(model.w1.flat());
+  const w2 = Float64Array.from(model.w2.flat());
   return (x, allowed) => {
     const h = new Float64Array(H);
     mlpHidden(w1, model.b1, x, H, dim, h);
@@ -124,6 +127,13 @@ function mlpScorer(model: Extract<SelectorModelFile, { algorithm: 'mlp' }>['mode
     for (const l of allowed) total += p[l] as number;
     return new Map([...allowed].map((l) => [l, (p[l] as number) / total]));
   };
+}
+
+/** Dot product of two equal-length typed vectors (both unit-norm here, so it is their cosine). */
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
 }
 
 async function createTrained(algorithm: TrainedAlgorithm, params: TrainedParams, configDir: string): Promise<TrainedSelector> {

@@ -219,10 +219,13 @@ function trainMlp(d: Dataset, rng: Rng, opts: TrainOptions) {
           if ((h[k] as number) <= 0) continue; // ReLU gate
           const dk = dh[k] as number;
           gb1[k] = (gb1[k] as number) + dk;
-          for (let j = 0; j < D; j++) g1[k * D + j] = (g1[k * D + j] as number) + dk * (x[j] as number);
+          const off = k * D;
+          for (let j = 0; j < D; j++) g1[off + j] = (g1[off + j] as number) + dk * (x[j] as number);
         }
       }
       step++;
+      const c1 = 1 - beta1 ** step;
+      const c2 = 1 - beta2 ** step;
       params.forEach((p, pi) => {
         const g = grads[pi] as Float64Array;
         const ma = m1[pi] as Float64Array;
@@ -230,11 +233,11 @@ function trainMlp(d: Dataset, rng: Rng, opts: TrainOptions) {
         const decay = pi === 0 || pi === 2 ? lambda : 0; // weight decay on weights, not biases
         for (let j = 0; j < p.length; j++) {
           const gj = (g[j] as number) + decay * (p[j] as number);
-          ma[j] = beta1 * (ma[j] as number) + (1 - beta1) * gj;
-          va[j] = beta2 * (va[j] as number) + (1 - beta2) * gj * gj;
-          const mHat = (ma[j] as number) / (1 - beta1 ** step);
-          const vHat = (va[j] as number) / (1 - beta2 ** step);
-          p[j] = (p[j] as number) - (lr * mHat) / (Math.sqrt(vHat) + 1e-8);
+          const mj = beta1 * (ma[j] as number) + (1 - beta1) * gj;
+          const vj = beta2 * (va[j] as number) + (1 - beta2) * gj * gj;
+          ma[j] = mj;
+          va[j] = vj;
+          p[j] = (p[j] as number) - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + 1e-8);
         }
       });
     }
@@ -247,7 +250,8 @@ function trainMlp(d: Dataset, rng: Rng, opts: TrainOptions) {
 export function mlpHidden(w1: ArrayLike<number>, b1: ArrayLike<number>, x: ArrayLike<number>, H: number, D: number, out: Float64Array): void {
   for (let k = 0; k < H; k++) {
     let s = b1[k] as number;
-    for (let j = 0; j < D; j++) s += (w1[k * D + j] as number) * (x[j] as number);
+    const off = k * D;
+    for (let j = 0; j < D; j++) s += (w1[off + j] as number) * (x[j] as number);
     out[k] = s > 0 ? s : 0;
   }
 }

@@ -35,6 +35,8 @@ const CARD = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 const SSN = /(?<!\d)(\d{3})[- ](\d{2})[- ](\d{4})(?!\d)/g;
 // +CC, (area), separators; 7-15 digits in all (E.164 caps numbers at 15).
 const PHONE = /(?<![\d\w])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){1,4}(?![\d\w])/g;
+// Dates look like grouped digits too: 2024-01-15, 15/01/2024, 01.02.03.
+const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])/g;
 
 /** Finds PII in a text; each span is claimed by the most specific type first. */
@@ -73,7 +75,7 @@ export function findPii(text: string): PiiFinding[] {
     const digits = m[0].replace(/\D/g, '');
     const grouped = /[\s.()+-]/.test(m[0]);
     // A bare run of digits is more likely an id or a number than a phone: require some structure.
-    if (digits.length >= 7 && digits.length <= 15 && grouped && free(m.index!, m.index! + m[0].length)) {
+    if (digits.length >= 7 && digits.length <= 15 && grouped && !DATE.test(m[0]) && free(m.index!, m.index! + m[0].length)) {
       found.push({ type: 'PHONE_NUMBER', confidence: digits.length >= 10 ? 0.8 : 0.6 });
       claim(m);
     }
