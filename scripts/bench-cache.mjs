@@ -111,13 +111,15 @@ async function runPool(n, concurrency, fn) {
 
 let prefixes = 0;
 /** backend: memory | memory-exact (HNSW off) | redis. */
-function makeCache(backend, redisUrl, settings, embedder, keyPrefix = `bench${++prefixes}:`) {
+function makeCache(backend, redisUrl, settings, embedder, keyPrefix = `bench${++prefixes}:`, production = false) {
   const errors = {};
   const cache = createResponseCache({
     backend: backend === 'redis' ? 'redis' : 'memory',
     ...(backend === 'memory-exact' ? { annThreshold: Infinity } : {}),
-    // Generous timeout: the benchmark measures Redis, it does not test the request-path deadline.
-    ...(backend === 'redis' ? { redis: { url: redisUrl, keyPrefix, commandTimeoutMs: 5000 } } : {}),
+    // Generous timeouts: the latency runs measure the cache, not the request-path deadlines
+    // (`production` keeps the defaults: 250 ms per command and per lookup).
+    ...(production ? {} : { lookupTimeoutMs: 60_000 }),
+    ...(backend === 'redis' ? { redis: { url: redisUrl, keyPrefix, ...(production ? {} : { commandTimeoutMs: 5000 }) } } : {}),
     embedder,
     settingsFor: () => settings,
     onError: (k, e) => {
@@ -159,6 +161,7 @@ async function hitRates(redisUrl) {
       const scope = { decision: 'bench' };
       for (const g of groups) await cache.store(ask(g.original), answer(g.id), scope);
       let exact = 0, paraHit = 0, paraRight = 0, nearHit = 0;
+      const falseHits = [];
       for (const g of groups) {
         const r = await cache.lookup(ask(`  ${g.original} `), scope);
         if (r.hit && r.kind === 'exact' && textOf(r.response) === g.id) exact++;
@@ -167,7 +170,13 @@ async function hitRates(redisUrl) {
           if (h.hit) paraHit++;
           if (h.hit && textOf(h.response) === g.id) paraRight++;
         }
-        for (const n of g.near_misses) if ((await cache.lookup(ask(n), scope)).hit) nearHit++;
+        for (const n of g.near_misses) {
+          const h = await cache.lookup(ask(n), scope);
+          if (!h.hit) continue;
+          nearHit++;
+          const served = groups.find((x) => x.id === textOf(h.response));
+          falseHits.push({ query: n, served_answer_of: served?.original, similarity: Math.round(h.similarity * 1000) / 1000 });
+        }
       }
       rows.push({
         threshold,
@@ -175,6 +184,7 @@ async function hitRates(redisUrl) {
         paraphrase_hit_rate: paraHit / out.paraphrases,
         paraphrase_right_answer_rate: paraRight / out.paraphrases,
         near_miss_false_hit_rate: nearHit / out.near_misses,
+        ...(threshold >= 0.9 ? { false_hits: falseHits } : {}),
       });
       await cache.close();
     }
@@ -226,11 +236,17 @@ async function latency(backend, size, redisUrl) {
   };
   if (backend === 'redis') {
     // A second replica arriving cold: its first semantic lookup loads the partition from Redis.
-    const { cache: cold } = makeCache(backend, redisUrl, settings, embedder, prefix);
+    const { cache: cold } = makeCache(backend, redisUrl, settings, embedder, prefix, true);
     await waitReady(cold, 'k0', 'a0');
-    const [firstMs, first] = await timed(() => cold.lookup(ask('q1'), scope));
-    const [buildMs] = await timed(() => cold.whenIndexed());
-    row.cold_replica = { first_semantic_lookup_ms: Math.round(firstMs), hit: first.hit, hnsw_build_after_ms: Math.round(buildMs) };
+    // Its first lookups miss while the partition loads in the background (HSCAN pages, then the
+    // log since), within each lookup's budget; the time to its first semantic hit is the figure.
+    const t0 = performance.now();
+    let misses = 0;
+    while (!(await cold.lookup(ask('q1'), scope)).hit) {
+      misses++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    row.cold_replica = { first_semantic_hit_after_ms: Math.round(performance.now() - t0), misses_before: misses };
     await cold.close();
   }
   await cache.close();
@@ -238,6 +254,8 @@ async function latency(backend, size, redisUrl) {
 }
 
 const server = backends.includes('redis') ? await startRedisTestServer() : undefined;
+// Interrupted: exit through process.exit so the redis-server child is reaped.
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
 try {
   const report = { generated_at: new Date().toISOString(), node: process.version, dim: DIM, hit_rates: await hitRates(server?.url), latency: [] };
   console.log(JSON.stringify(report.hit_rates, null, 1));

@@ -217,6 +217,7 @@ await Promise.all([...Array.from({ length: concurrency }, worker), disturb()]);
 const elapsed = (performance.now() - tStart) / 1000;
 const rssAfter = rssKb(child.pid);
 const reasons = await passthroughReasons();
+const serverSide = await serverFigures();
 const reloads = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text().then((t) => [...t.matchAll(/^semroute_config_reloads_total\{result="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`));
 child.kill('SIGTERM');
 const exitCode = await new Promise((r) => child.once('exit', (c) => r(c)));
@@ -239,6 +240,7 @@ const result = {
   errorSamples: stats.errorSamples,
   holdMs,
   addedLatencyMs: { requestBodyPhase: pct(bodyMs), requestHeadersAndBody: pct(totalMs), ...(respMs.length ? { responseHeadersPhase: pct(respMs) } : {}) },
+  serverSide,
   rssMiB: { before: round(rssBefore / 1024), after: round(rssAfter / 1024), note: mode === 'fault' ? 'after = the restarted process' : undefined },
   events,
   configReloads: reloads,
@@ -249,6 +251,23 @@ if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
 process.exit(stats.errors === 0 ? 0 : 1);
 
 // ------------------------------------------------------------------ helpers
+
+/** The server's own view: routing latency quantiles, as histogram bucket upper bounds. */
+async function serverFigures() {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const buckets = new Map();
+  for (const m of text.matchAll(/^semroute_routing_latency_seconds_bucket\{le="([^"]+)",outcome="[^"]+"\} (\d+)/gm)) {
+    buckets.set(m[1], (buckets.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  const total = buckets.get('+Inf') ?? 0;
+  const q = (p) => {
+    for (const [le, c] of [...buckets.entries()].filter(([le]) => le !== '+Inf').sort((a, b) => Number(a[0]) - Number(b[0]))) {
+      if (c >= p * total) return `<= ${Number(le) * 1000} ms`;
+    }
+    return '> 500 ms';
+  };
+  return { routingLatency: { answers: total, p50: q(0.5), p99: q(0.99) } };
+}
 
 function pct(xs) {
   if (xs.length === 0) return {};

@@ -60,6 +60,10 @@ export class RedisTestServer {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
     const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // Never leave a server behind when the test process ends without calling stop().
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     this.log = '';
     child.stdout.on('data', (d) => (this.log += d));
     child.stderr.on('data', (d) => (this.log += d));

@@ -53,12 +53,7 @@ pub fn padding_bias(mask: &[u32]) -> Vec<f32> {
 }
 
 /// Builds the `[batch, seq]` tensors of a batch on `device` (a single text needs no padding).
-pub fn to_batch(
-    seqs: &[&[u32]],
-    side: PaddingSide,
-    pad_id: u32,
-    device: &Device,
-) -> Result<Batch> {
+pub fn to_batch(seqs: &[&[u32]], side: PaddingSide, pad_id: u32, device: &Device) -> Result<Batch> {
     let n = seqs.len();
     if n == 1 {
         let ids = seqs[0];

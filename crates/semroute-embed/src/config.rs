@@ -147,7 +147,7 @@ impl BertConfig {
                 ),
             });
         }
-        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+        if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err(Error::InvalidConfig {
                 path: path.to_path_buf(),
                 source: format!(

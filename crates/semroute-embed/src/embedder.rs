@@ -110,11 +110,12 @@ impl Embedder {
         let device = Device::Cpu;
         // SAFETY: the weights are memory-mapped read-only; the files must not be modified while
         // the model is loaded (the same contract as every mmap-based loader).
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&files.weights, DType::F32, &device) }
-            .map_err(|e| Error::CorruptWeights {
-                path: files.weights[0].clone(),
-                source: e.into(),
-            })?;
+        let vb =
+            unsafe { VarBuilder::from_mmaped_safetensors(&files.weights, DType::F32, &device) }
+                .map_err(|e| Error::CorruptWeights {
+                    path: files.weights[0].clone(),
+                    source: e.into(),
+                })?;
         let load_opts = LoadOptions {
             layer: opts.layer,
             pooling: files.pooling,
@@ -206,9 +207,22 @@ impl Embedder {
         };
         let enc = self
             .tokenizer
-            .encode(text, true)
+            .encode(text.as_str(), true)
             .map_err(|e| Error::inference("tokenization", e))?;
-        let truncated = !enc.get_overflowing().is_empty();
+        let mut truncated = !enc.get_overflowing().is_empty();
+        // tokenizers 0.23 stops tokenizing at the limit, so a cut text can come back with no
+        // overflowing part; a text that reached the limit is re-counted without truncation.
+        let limit = self.tokenizer.get_truncation().map_or(usize::MAX, |t| t.max_length);
+        if !truncated && enc.len() >= limit {
+            let mut whole = self.tokenizer.clone();
+            whole
+                .with_truncation(None)
+                .map_err(|e| Error::inference("tokenization", e))?;
+            let full = whole
+                .encode(text.as_str(), true)
+                .map_err(|e| Error::inference("tokenization", e))?;
+            truncated = full.len() > enc.len();
+        }
         let mut ids = enc.get_ids().to_vec();
         if let Some(tok) = caps.append_token_id {
             if ids.last() != Some(&tok) {

@@ -22,7 +22,11 @@ pub fn pool(
     seq: usize,
     dim: usize,
 ) -> Vec<f32> {
-    assert_eq!(hidden.len(), batch * seq * dim, "hidden is not [batch, seq, dim]");
+    assert_eq!(
+        hidden.len(),
+        batch * seq * dim,
+        "hidden is not [batch, seq, dim]"
+    );
     assert_eq!(mask.len(), batch * seq, "mask is not [batch, seq]");
     let mut out = vec![0f32; batch * dim];
     for b in 0..batch {
@@ -117,6 +121,9 @@ mod tests {
 
     #[test]
     fn truncate_keeps_prefix_of_each_row() {
-        assert_eq!(truncate_rows(&[1., 2., 3., 4., 5., 6.], 3, 2), vec![1., 2., 4., 5.]);
+        assert_eq!(
+            truncate_rows(&[1., 2., 3., 4., 5., 6.], 3, 2),
+            vec![1., 2., 4., 5.]
+        );
     }
 }

@@ -17,12 +17,22 @@ fn tiny_bert_matches_transformers() {
     let (embedder, reference) = tiny();
     let texts = reference.strings("texts");
     for (text, want) in texts.iter().zip(reference.ids("token_ids")) {
-        assert_eq!(embedder.tokenize(text).unwrap().0, want, "token ids of {text:?}");
+        assert_eq!(
+            embedder.tokenize(text).unwrap().0,
+            want,
+            "token ids of {text:?}"
+        );
     }
     let out = embedder.embed(&texts).unwrap();
     assert_eq!(out.dim, 32);
     assert_eq!(out.truncated, reference.usizes("truncated"));
-    assert_rows_close(&out.data, out.dim, &reference.matrix("embeddings"), 1e-4, "tiny-bert");
+    assert_rows_close(
+        &out.data,
+        out.dim,
+        &reference.matrix("embeddings"),
+        1e-4,
+        "tiny-bert",
+    );
 }
 
 #[test]
@@ -105,7 +115,11 @@ fn minilm_matches_sentence_transformers() {
         while want.last() == Some(&0) {
             want.pop();
         }
-        assert_eq!(embedder.tokenize(text).unwrap().0, want, "token ids of {text:?}");
+        assert_eq!(
+            embedder.tokenize(text).unwrap().0,
+            want,
+            "token ids of {text:?}"
+        );
     }
     let out = embedder.embed(&texts).unwrap();
     for (i, (row, want)) in out
@@ -123,12 +137,16 @@ fn minilm_matches_sentence_transformers() {
 #[test]
 fn minilm_reports_truncation_of_long_inputs() {
     let Some(dir) = real_model("all-MiniLM-L6-v2") else {
-        eprintln!("SKIPPED minilm_reports_truncation_of_long_inputs: models/all-MiniLM-L6-v2 is absent");
+        eprintln!(
+            "SKIPPED minilm_reports_truncation_of_long_inputs: models/all-MiniLM-L6-v2 is absent"
+        );
         return;
     };
     let embedder = Embedder::load(&dir, EmbedderOptions::default()).unwrap();
     let long = "word ".repeat(400);
-    let out = embedder.embed(&["short", long.as_str(), "also short"]).unwrap();
+    let out = embedder
+        .embed(&["short", long.as_str(), "also short"])
+        .unwrap();
     assert_eq!(out.truncated, vec![1]);
     assert_eq!(embedder.tokenize(&long).unwrap().0.len(), 256);
 }

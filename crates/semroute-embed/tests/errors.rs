@@ -33,7 +33,11 @@ fn missing_files_are_all_listed_in_one_error() {
     let err = load(dir.path());
     assert_eq!(err.code(), "MODEL_FILES_MISSING");
     let msg = err.to_string();
-    for name in ["tokenizer.json", "model.safetensors", &dir.path().display().to_string()] {
+    for name in [
+        "tokenizer.json",
+        "model.safetensors",
+        &dir.path().display().to_string(),
+    ] {
         assert!(msg.contains(name), "{msg:?} does not name {name}");
     }
     assert!(!msg.contains("config.json"), "{msg}");
@@ -45,7 +49,10 @@ fn a_directory_that_does_not_exist_lists_everything() {
     let Error::ModelFilesMissing { missing, .. } = &err else {
         panic!("{err}")
     };
-    assert_eq!(missing, &["config.json", "tokenizer.json", "model.safetensors"]);
+    assert_eq!(
+        missing,
+        &["config.json", "tokenizer.json", "model.safetensors"]
+    );
 }
 
 #[test]
@@ -63,7 +70,11 @@ fn truncated_safetensors_is_corrupt_weights() {
 #[test]
 fn garbage_safetensors_is_corrupt_weights() {
     let dir = tiny_copy();
-    fs::write(dir.path().join("model.safetensors"), b"not a safetensors file at all").unwrap();
+    fs::write(
+        dir.path().join("model.safetensors"),
+        b"not a safetensors file at all",
+    )
+    .unwrap();
     assert_eq!(load(dir.path()).code(), "CORRUPT_WEIGHTS");
 }
 

@@ -46,6 +46,8 @@ impl Task for EmbedTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        output.map(EmbedOutput::from).map_err(|e| to_js_error(&env, &e))
+        output
+            .map(EmbedOutput::from)
+            .map_err(|e| to_js_error(&env, &e))
     }
 }

@@ -9,7 +9,10 @@ export interface SidecarOptions {
   logPrompts: boolean;
   /** Header carrying the sticky-session key for session_aware selection. */
   sessionHeader: string;
-  /** Requests inside the router at once; more wait their turn (within the deadline) instead of piling up. */
+  /**
+   * Requests inside the router at once; more wait their turn (within the deadline) instead of piling
+   * up. Default 1: one embedding call already uses every core, so parallel calls only slow each other.
+   */
   maxConcurrentRouting: number;
 }
 
@@ -32,7 +35,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   maxBodyBytes: 8 * 1024 * 1024,
   logPrompts: false,
   sessionHeader: 'x-session-id',
-  maxConcurrentRouting: 4,
+  maxConcurrentRouting: 1,
   drainTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,
 };

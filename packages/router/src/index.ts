@@ -22,3 +22,12 @@ export { detectLanguage } from './signals/language.js';
 export { evaluateRule } from './decisions/rules.js';
 export * from './selection/index.js';
 export { MemoryStateStore, createMemoryStateStore, type MemoryStateStoreOptions, type LearningStateStoreFactory, type StateStoreOptions } from './state/index.js';
+export {
+  RedisStateStore,
+  createRedisStateStore,
+  createStateStore,
+  type RedisStateStoreOptions,
+  type StateBackendConfig,
+  type StateStoreDeps,
+} from './state/index.js';
+export { createResponseCache, cacheKeyParts, normalizePrompt, type ResponseCache, type ResponseCacheOptions } from './cache/index.js';

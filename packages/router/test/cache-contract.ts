@@ -17,6 +17,9 @@ const table = {
   'What is the way to reverse a Python list?': tilted(0, 1, 0.95),
   'How do I sort a list in Python?': tilted(0, 2, 0.8),
   'Capital of France?': axis(5),
+  'How do I convert Celsius to Fahrenheit?': axis(8),
+  'How do I convert Fahrenheit to Celsius?': tilted(8, 9, 0.995),
+  'Convert Celsius to Fahrenheit, how?': tilted(8, 10, 0.97),
   'What is the capital city of France?': tilted(5, 6, 0.97),
 };
 
@@ -51,6 +54,16 @@ export function cacheContract(name: string, make: MakeCache): void {
       expect(textOf(para.response)).toBe('use reversed()');
       // cos 0.8 < 0.9: a related but different question must not get this answer.
       expect((await cache.lookup(ask('How do I sort a list in Python?'), scope)).hit).toBe(false);
+      await cache.close();
+    });
+
+    it('never answers the same words in another order (a direction swap), whatever the similarity', async () => {
+      const { cache } = await setup({ similarityThreshold: 0.9 });
+      const scope = { decision: 'code' };
+      await cache.store(ask('How do I convert Celsius to Fahrenheit?'), answer('F = C * 9/5 + 32'), scope);
+      expect((await cache.lookup(ask('How do I convert Fahrenheit to Celsius?'), scope)).hit).toBe(false);
+      const para = await cache.lookup(ask('Convert Celsius to Fahrenheit, how?'), scope);
+      expect(textOf(para.response)).toBe('F = C * 9/5 + 32');
       await cache.close();
     });
 

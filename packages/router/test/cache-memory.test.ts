@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createResponseCache } from '../src/cache/index.js';
 import { cacheKeyParts } from '../src/cache/fingerprint.js';
 import { FlatIndex } from '../src/cache/flat-index.js';
+import { reordersWords } from '../src/cache/word-order.js';
 import { cacheContract } from './cache-contract.js';
 import { answer, ask, settings, TableEmbedder, textOf } from './cache-fixtures.js';
 
@@ -76,6 +77,15 @@ describe('request fingerprint', () => {
     expect(cacheKeyParts(ask('other text', { temperature: 0 }))!.fingerprint).toBe(a.fingerprint);
     expect(cacheKeyParts(ask('hello world', { temperature: 1 }))!.fingerprint).not.toBe(a.fingerprint);
     expect(cacheKeyParts({ messages: [{ role: 'assistant', content: 'x' }] })).toBeUndefined();
+  });
+});
+
+describe('reordersWords', () => {
+  it('flags the same words in another order only', () => {
+    expect(reordersWords('convert string to integer', 'Convert integer to string?')).toBe(true);
+    expect(reordersWords('Convert string to integer', 'convert  string to integer!')).toBe(false);
+    expect(reordersWords('convert string to integer', 'convert a string to an integer')).toBe(false);
+    expect(reordersWords('boil an egg soft', 'boil an egg hard')).toBe(false);
   });
 });
 

@@ -7,12 +7,11 @@ import {
   embedAll,
   getSelectorFactory,
   loadConfig,
+  loadEmbedder,
   MemoryStateStore,
   parseTrainingJsonl,
-  resolveModelPath,
   TRAINED_ALGORITHMS,
   trainSelectorModel,
-  type LoadedConfig,
   type TextEmbedder,
   type TrainedAlgorithm,
   type TrainOptions,
@@ -116,16 +115,6 @@ async function trainingAccuracy(algorithm: TrainedAlgorithm, file: string, vecto
     if (r.model === labels[i]) ok++;
   }
   return ok / vectors.length;
-}
-
-async function loadEmbedder(loaded: LoadedConfig, defaultDir: string | undefined): Promise<TextEmbedder> {
-  const e = loaded.config.embedding;
-  const modelPath = resolveModelPath(e.model_path, loaded.configDir, defaultDir);
-  const { Embedder } = await import('@semroute/embed');
-  return (await Embedder.load(modelPath, {
-    ...(e.layer !== undefined ? { layer: e.layer } : {}),
-    ...(e.dim !== undefined ? { dim: e.dim } : {}),
-  })) as TextEmbedder;
 }
 
 function readExamples(text: string, file: string): ReturnType<typeof parseTrainingJsonl> {

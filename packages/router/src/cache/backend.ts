@@ -28,10 +28,13 @@ export interface CacheBackend {
   readonly kind: 'memory' | 'redis';
   /** The live entry `id` of a partition, refreshing its LRU position. */
   getExact(p: Partition, id: string, now: number): Promise<CachedResponse | undefined>;
-  /** The most similar live entry with cosine >= minSimilarity (unit-norm vectors). */
-  nearest(p: Partition, vector: Float32Array, minSimilarity: number, now: number): Promise<NearestHit | undefined>;
+  /**
+   * The most similar live entry with cosine >= minSimilarity (unit-norm vectors) whose stored
+   * prompt `accept`s; rejected candidates are skipped for the next best.
+   */
+  nearest(p: Partition, vector: Float32Array, minSimilarity: number, now: number, accept: (storedPrompt: string) => boolean): Promise<NearestHit | undefined>;
   /** Insert or replace an entry; evicts expired entries, then least recently used past maxEntries. */
-  put(p: Partition, id: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void>;
+  put(p: Partition, id: string, prompt: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void>;
   /** Resolves when background index builds have finished (tests, benchmarks). */
   whenIndexed(): Promise<void>;
   close(): Promise<void>;

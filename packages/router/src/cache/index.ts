@@ -12,6 +12,7 @@ import { normalize } from '../vector.js';
 import { entryId, partitionOf, type CacheBackend } from './backend.js';
 import { cacheKeyParts } from './fingerprint.js';
 import { MemoryCacheBackend } from './memory.js';
+import { reordersWords } from './word-order.js';
 import { RedisCacheBackend } from './redis.js';
 import { openRedis } from '../redis/connection.js';
 
@@ -119,7 +120,8 @@ class SemanticResponseCache implements SemanticCacheApi {
         if (settings.mode === 'exact') return miss;
       }
       const vector = await this.embed(prompt);
-      const found = await this.backend.nearest(partition, vector, settings.similarityThreshold, now);
+      // A stored prompt with the same words in another order is another question (see word-order.ts).
+      const found = await this.backend.nearest(partition, vector, settings.similarityThreshold, now, (stored) => !reordersWords(stored, prompt));
       if (found) return { hit: true, kind: 'semantic', similarity: found.similarity, response: found.response };
       return miss;
     } catch (err) {
@@ -134,7 +136,7 @@ class SemanticResponseCache implements SemanticCacheApi {
     const { settings, partition, prompt } = plan;
     try {
       const vector = settings.mode === 'exact' ? undefined : await this.embed(prompt);
-      await this.backend.put(partition, entryId(prompt), vector, response, {
+      await this.backend.put(partition, entryId(prompt), prompt, vector, response, {
         ttlMs: settings.ttlSeconds * 1000,
         maxEntries: settings.maxEntries,
         now: this.now(),

@@ -5,6 +5,7 @@ import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
 
 interface Entry {
   id: string;
+  prompt: string;
   partition: string;
   decision: string;
   response: CachedResponse;
@@ -40,7 +41,13 @@ export class MemoryCacheBackend implements CacheBackend {
     return entry.response;
   }
 
-  async nearest(p: Partition, vector: Float32Array, minSimilarity: number, now: number): Promise<NearestHit | undefined> {
+  async nearest(
+    p: Partition,
+    vector: Float32Array,
+    minSimilarity: number,
+    now: number,
+    accept: (storedPrompt: string) => boolean,
+  ): Promise<NearestHit | undefined> {
     const space = this.partitions.get(p.key);
     if (!space?.index || space.index.dim !== vector.length) return undefined;
     for (const c of space.index.search(vector, NEAREST_CANDIDATES, minSimilarity)) {
@@ -50,13 +57,14 @@ export class MemoryCacheBackend implements CacheBackend {
         this.delete(entry);
         continue;
       }
+      if (!accept(entry.prompt)) continue;
       this.touch(entry);
       return { response: entry.response, similarity: c.similarity };
     }
     return undefined;
   }
 
-  async put(p: Partition, id: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void> {
+  async put(p: Partition, id: string, prompt: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void> {
     let space = this.partitions.get(p.key);
     if (!space) {
       space = { entries: new Map(), index: undefined };
@@ -64,7 +72,7 @@ export class MemoryCacheBackend implements CacheBackend {
     }
     const old = space.entries.get(id);
     if (old) this.delete(old);
-    const entry: Entry = { id, partition: p.key, decision: p.decision, response, expiresAt: opts.now + opts.ttlMs, hasVector: false };
+    const entry: Entry = { id, prompt, partition: p.key, decision: p.decision, response, expiresAt: opts.now + opts.ttlMs, hasVector: false };
     if (vector) {
       if (space.index && space.index.dim !== vector.length) {
         // The embedder changed dimension (config reload): the old vectors are not comparable.

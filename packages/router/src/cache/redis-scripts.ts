@@ -6,7 +6,8 @@
  *       4 partition change log (stream), 5 partition change counter, 6 decision LRU (zset of `part|id`
  *       scored by 7, the decision's use counter: a total order, unlike millisecond clocks).
  * ARGV: 1 id, 2 body json, 3 model, 4 createdAt, 5 vector blob or '', 6 ttl ms, 7 now ms,
- *       8 max entries, 9 partition key (without prefix), 10 key base (prefix), 11 log max length.
+ *       8 max entries, 9 partition key (without prefix), 10 key base (prefix), 11 log max length,
+ *       12 normalised prompt.
  * Every change to a partition's vectors is appended to its log with a gapless sequence number, so
  * replicas keep a client-side index in step by reading only what changed.
  * Evicted members of other partitions are addressed from the member name: fine on one Redis or a
@@ -47,7 +48,7 @@ for _, d in ipairs(dead) do
 end
 
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'b', ARGV[2], 'm', ARGV[3], 'c', ARGV[4])
+redis.call('HSET', KEYS[1], 'b', ARGV[2], 'm', ARGV[3], 'c', ARGV[4], 'p', ARGV[12])
 redis.call('PEXPIRE', KEYS[1], ttl)
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], id, ARGV[5])

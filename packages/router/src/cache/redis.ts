@@ -68,7 +68,13 @@ export class RedisCacheBackend implements CacheBackend {
     return response;
   }
 
-  async nearest(p: Partition, vector: Float32Array, minSimilarity: number, _now: number): Promise<NearestHit | undefined> {
+  async nearest(
+    p: Partition,
+    vector: Float32Array,
+    minSimilarity: number,
+    _now: number,
+    accept: (storedPrompt: string) => boolean,
+  ): Promise<NearestHit | undefined> {
     const mirror = await this.sync(p);
     if (!mirror.index || mirror.index.dim !== vector.length) return undefined;
     const candidates = mirror.index.search(vector, NEAREST_CANDIDATES, minSimilarity);
@@ -81,13 +87,14 @@ export class RedisCacheBackend implements CacheBackend {
       if (err) throw err;
       const response = parseEntry(raw as Record<string, string>);
       if (!response) continue; // expired or evicted since the change log was read
+      if (!accept((raw as Record<string, string>).p ?? '')) continue;
       this.touch(p, candidates[i]!.id);
       return { response, similarity: candidates[i]!.similarity };
     }
     return undefined;
   }
 
-  async put(p: Partition, id: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void> {
+  async put(p: Partition, id: string, prompt: string, vector: Float32Array | undefined, response: CachedResponse, opts: PutOptions): Promise<void> {
     const pk = this.base + p.key;
     const blob = vector ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength) : '';
     await this.client.semrouteCachePut(
@@ -110,6 +117,7 @@ export class RedisCacheBackend implements CacheBackend {
       this.base,
       // A replica further behind than the log reloads the partition, so the log need not hold it all.
       String(Math.max(1000, Math.ceil(opts.maxEntries / 4))),
+      prompt,
     );
   }
 
