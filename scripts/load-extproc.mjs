@@ -213,7 +213,15 @@ async function disturb() {
   }
 }
 
+// RSS every 10 s, to tell warm-up growth from a leak.
+const rssSamples = [];
+const sampler = setInterval(() => {
+  try {
+    rssSamples.push([Math.round((performance.now() - tStart) / 1000), round(rssKb(child.pid) / 1024)]);
+  } catch {}
+}, 10_000);
 await Promise.all([...Array.from({ length: concurrency }, worker), disturb()]);
+clearInterval(sampler);
 const elapsed = (performance.now() - tStart) / 1000;
 const rssAfter = rssKb(child.pid);
 const reasons = await passthroughReasons();
@@ -241,7 +249,7 @@ const result = {
   holdMs,
   addedLatencyMs: { requestBodyPhase: pct(bodyMs), requestHeadersAndBody: pct(totalMs), ...(respMs.length ? { responseHeadersPhase: pct(respMs) } : {}) },
   serverSide,
-  rssMiB: { before: round(rssBefore / 1024), after: round(rssAfter / 1024), note: mode === 'fault' ? 'after = the restarted process' : undefined },
+  rssMiB: { before: round(rssBefore / 1024), after: round(rssAfter / 1024), samples: rssSamples, note: mode === 'fault' ? 'after = the restarted process' : undefined },
   events,
   configReloads: reloads,
   serverExitCodeOnSigterm: exitCode,

@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createRouter, loadConfig, type Router } from '@semroute/router';
+import { createRouter, loadConfig, loadEmbedder, resolveModelPath, type LoadedConfig, type Router, type TextEmbedder } from '@semroute/router';
 import { SemrouteServer, createLogger, DEFAULT_OPTIONS, type Logger } from '@semroute/extproc';
 import { processIo, reportError, type Io } from '../io.js';
 import { defaultConfigPath } from '../paths.js';
@@ -84,17 +84,22 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
   const configPath = path.resolve(opts.config ?? defaultConfigPath);
   const log = deps.logger ?? createLogger(opts.logLevel);
   let lastText: string | undefined;
+  // One model for the life of the process while the config's embedding section stays the same:
+  // a reload then only re-embeds the cards, and no second copy of the weights is ever resident.
+  let shared: { key: string; embedder: TextEmbedder } | undefined;
+  const embedderFor = async (loaded: LoadedConfig): Promise<TextEmbedder> => {
+    if (deps.embedder) return deps.embedder;
+    const e = loaded.config.embedding;
+    const key = JSON.stringify([resolveModelPath(e.model_path, loaded.configDir, env.SEMROUTE_MODEL_DIR), e.layer, e.dim, e.max_batch]);
+    if (shared?.key !== key) shared = { key, embedder: await loadEmbedder(loaded, env.SEMROUTE_MODEL_DIR) };
+    return shared.embedder;
+  };
 
   const loadRouter = async (onError: (kind: string, err: unknown) => void): Promise<Router> => {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);
     const loaded = await loadConfig(configPath, { env });
     for (const w of loaded.warnings) log.warn({ path: w.path, message: w.message }, 'config warning');
-    const router = await createRouter({
-      config: loaded,
-      onError,
-      ...(deps.embedder ? { embedder: deps.embedder } : {}),
-      ...(env.SEMROUTE_MODEL_DIR ? { defaultModelDir: env.SEMROUTE_MODEL_DIR } : {}),
-    });
+    const router = await createRouter({ config: loaded, onError, embedder: await embedderFor(loaded) });
     lastText = text;
     return router;
   };

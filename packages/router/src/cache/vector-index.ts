@@ -2,7 +2,6 @@
 // once it grows past a threshold. The HNSW graph is built in the background in small slices, so a
 // large partition never stalls the event loop; until it is complete, searches stay exact.
 import { createRequire } from 'node:module';
-import type { HierarchicalNSW } from 'hnswlib-node';
 import { FlatIndex } from './flat-index.js';
 
 export interface VectorIndexOptions {
@@ -19,6 +18,16 @@ const HNSW_EF_SEARCH = 128;
 /** Vectors inserted per event-loop turn while building in the background (~a few ms). */
 const BUILD_SLICE = 32;
 
+/** The part of hnswlib-node's HierarchicalNSW used here (typed locally: the dependency is optional). */
+interface HierarchicalNSW {
+  initIndex(maxElements: number, m?: number, efConstruction?: number, randomSeed?: number, allowReplaceDeleted?: boolean): void;
+  setEf(ef: number): void;
+  resizeIndex(newMaxElements: number): void;
+  addPoint(point: number[], label: number, replaceDeleted?: boolean): void;
+  markDelete(label: number): void;
+  searchKnn(query: number[], k: number): { distances: number[]; neighbors: number[] };
+  getCurrentCount(): number;
+}
 type HnswModule = { HierarchicalNSW: new (space: 'ip', dim: number) => HierarchicalNSW };
 let hnswModule: HnswModule | Error | undefined;
 
