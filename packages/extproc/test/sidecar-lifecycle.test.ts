@@ -1,8 +1,12 @@
 // HTTP API, readiness, config reload (accepted and rejected) and graceful shutdown.
+import * as grpc from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { describe, expect, it } from 'vitest';
 import { FakeRouter } from './fake-router.js';
 import { chatHeaders, setHeadersOf } from './envoy-client.js';
 import { chatBody, startHarness } from './helpers.js';
+
+type ApiError = { error: { code: string; message: string } };
 
 describe('HTTP API', () => {
   it('serves health, readiness, metrics, route, models and outcomes', async () => {
@@ -20,12 +24,12 @@ describe('HTTP API', () => {
 
       const bad = await h.http('/v1/route', { method: 'POST', body: '{"model":"MoM"}' });
       expect(bad.status).toBe(400);
-      expect((await bad.json()).error.code).toBe('invalid_request');
+      expect(((await bad.json()) as ApiError).error.code).toBe('invalid_request');
       expect((await h.http('/v1/route', { method: 'POST', body: 'nope' })).status).toBe(400);
       expect((await h.http('/v1/route')).status).toBe(405);
       expect((await h.http('/nowhere')).status).toBe(404);
 
-      const models = await (await h.http('/v1/models')).json();
+      const models = (await (await h.http('/v1/models')).json()) as { data: unknown[] };
       expect(models.data[2]).toEqual({ id: 'qwen-coder', object: 'model', owned_by: 'semroute', kind: 'card', description: 'coding model', provider_model_id: 'qwen2.5-coder:7b' });
 
       const ok = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify([{ decision: 'coding', model: 'qwen-coder', success: true }]) });
@@ -34,7 +38,7 @@ describe('HTTP API', () => {
       const unknown = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'ghost', model: 'x' }) });
       expect(unknown.status).toBe(400);
       const missing = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'coding' }) });
-      expect((await missing.json()).error.message).toBe('outcome.model: required string');
+      expect(((await missing.json()) as ApiError).error.message).toBe('outcome.model: required string');
 
       await h.client.buffered(chatHeaders(), chatBody('python bug'));
       const metrics = await (await h.http('/metrics')).text();
@@ -56,9 +60,11 @@ describe('HTTP API', () => {
       const [, bod] = await h.client.buffered(chatHeaders(), chatBody('python'));
       expect(bod!.request_body!.response).toEqual({ status: 'CONTINUE' });
       expect(h.logs.some((l) => l.reason === 'not_ready')).toBe(true);
+      expect(await grpcHealth(h.server.grpcPort)).toBe('NOT_SERVING');
       finishLoad(new FakeRouter());
       await h.server.loaded;
       expect((await h.http('/ready')).status).toBe(200);
+      expect(await grpcHealth(h.server.grpcPort)).toBe('SERVING');
     } finally {
       await h.stop();
     }
@@ -126,3 +132,18 @@ describe('graceful shutdown', () => {
     h.client.close();
   });
 });
+
+/** grpc.health.v1.Health/Check for the ext_proc service, as a gateway's health checker calls it. */
+async function grpcHealth(port: number): Promise<string> {
+  const Ctor = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
+  const c = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    check(req: { service: string }, cb: (err: Error | null, res: { status: string }) => void): void;
+  };
+  try {
+    return await new Promise((resolve, reject) =>
+      c.check({ service: 'envoy.service.ext_proc.v3.ExternalProcessor' }, (err, res) => (err ? reject(err) : resolve(res.status))),
+    );
+  } finally {
+    c.close();
+  }
+}

@@ -64,6 +64,32 @@ describe('full-duplex streamed mode (agentgateway default)', () => {
     expect(rs.at(-1)!.request_body!.response!.body_mutation!.streamed_response!.end_of_stream).toBe(true);
   });
 
+  it('treats request trailers as the end of the body (agentgateway sends them in this mode)', async () => {
+    const s = h.client.open();
+    s.send({ request_headers: { headers: { headers: [{ key: ':method', raw_value: Buffer.from('POST') }] } }, protocol_config: { request_body_mode: 'FULL_DUPLEX_STREAMED' } });
+    s.send({ request_body: { body: Buffer.from(chatBody('fix this python code')), end_of_stream: false } });
+    s.send({ request_trailers: { trailers: { headers: [] } } });
+    const first = await s.next();
+    expect(setHeadersOf(first.request_headers!.response!.header_mutation)['x-selected-model']?.value).toBe('qwen-coder');
+    const body = await s.next();
+    expect(body.request_body!.response!.body_mutation!.streamed_response!.end_of_stream).toBe(false);
+    expect((await s.next()).request_trailers).toBeDefined();
+    s.end();
+  });
+
+  it('echoes response body chunks in full-duplex response mode', async () => {
+    const s = h.client.open();
+    s.send({ request_headers: { headers: { headers: [] }, end_of_stream: true }, protocol_config: { request_body_mode: 'FULL_DUPLEX_STREAMED', response_body_mode: 'FULL_DUPLEX_STREAMED' } });
+    await s.next();
+    s.send({ response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('200') }] } } });
+    await s.next();
+    s.send({ response_body: { body: Buffer.from('data: x\n\n'), end_of_stream: true } });
+    const r = await s.next();
+    expect(Buffer.from(r.response_body!.response!.body_mutation!.streamed_response!.body).toString()).toBe('data: x\n\n');
+    expect(r.response_body!.response!.body_mutation!.streamed_response!.end_of_stream).toBe(true);
+    s.end();
+  });
+
   it('splits a large rewritten body into chunks of at most 64 KiB', async () => {
     const body = chatBody(`please explain ${'x'.repeat(200_000)}`);
     const rs = await h.client.fullDuplex(chatHeaders(), [body.slice(0, 100_000), body.slice(100_000)]);
@@ -123,6 +149,8 @@ describe('deadlines and router failures', () => {
       expect(h.logs.some((l) => l.reason === 'timeout')).toBe(true);
     } finally {
       router.delayMs = 0;
+      // The late call keeps its routing slot until it returns (one at a time by default).
+      await new Promise((r) => setTimeout(r, 400));
     }
   });
 
