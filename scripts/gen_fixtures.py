@@ -141,15 +141,30 @@ def max_abs(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 def train_wordpiece(vocab_size: int):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    """A BERT-style WordPiece tokenizer. Its vocabulary is built here rather than by the tokenizers
+    library's WordPiece trainer, whose output varies from run to run (hash-map order): every
+    character alone and as a `##` continuation, the corpus's words, then frequent word endings (ties
+    broken alphabetically), so the file is the same on every run."""
+    from collections import Counter
+
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre = pre_tokenizers.BertPreTokenizer()
+    words = Counter(w for line in CORPUS for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(line)))
+    chars = sorted({c for w in words for c in w})
+    vocab = specials + chars + ["##" + c for c in chars]
+    vocab += [w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])) if len(w) > 1]
+    # Frequent word endings as continuation pieces (##ing, ##tion, ...), so long words split into
+    # several pieces as with a real WordPiece vocabulary.
+    endings = Counter("##" + w[i:] for w in words for i in range(1, len(w) - 1) if 2 <= len(w) - i <= 5)
+    vocab += [e for e, _ in sorted(endings.items(), key=lambda kv: (-kv[1], kv[0])) if e not in vocab]
+    vocab = vocab[:vocab_size]
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre
     tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False)
-    tok.train_from_iterator(CORPUS, trainer=trainer)
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]

@@ -147,7 +147,9 @@ impl BertConfig {
                 ),
             });
         }
-        if self.num_attention_heads == 0 || !self.hidden_size.is_multiple_of(self.num_attention_heads) {
+        if self.num_attention_heads == 0
+            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
+        {
             return Err(Error::InvalidConfig {
                 path: path.to_path_buf(),
                 source: format!(

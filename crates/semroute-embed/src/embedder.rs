@@ -73,6 +73,8 @@ pub struct Embeddings {
 pub struct Embedder {
     model: Box<dyn EmbeddingModel>,
     tokenizer: Tokenizer,
+    /// The same tokenizer without truncation, to tell whether a text that hit the limit was cut.
+    untruncated: Tokenizer,
     architecture: Architecture,
     out_dim: usize,
     opts: EmbedderOptions,
@@ -146,6 +148,14 @@ impl Embedder {
             )));
         }
         let room = caps.append_token_id.map_or(0, |_| 1);
+        tokenizer.with_padding(None);
+        let mut untruncated = tokenizer.clone();
+        untruncated
+            .with_truncation(None)
+            .map_err(|e| Error::InvalidTokenizer {
+                path: files.tokenizer.clone(),
+                source: e,
+            })?;
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: caps.max_seq_len - room,
@@ -170,6 +180,7 @@ impl Embedder {
         Ok(Embedder {
             model,
             tokenizer,
+            untruncated,
             architecture: config.architecture(),
             out_dim,
             opts,
@@ -212,13 +223,13 @@ impl Embedder {
         let mut truncated = !enc.get_overflowing().is_empty();
         // tokenizers 0.23 stops tokenizing at the limit, so a cut text can come back with no
         // overflowing part; a text that reached the limit is re-counted without truncation.
-        let limit = self.tokenizer.get_truncation().map_or(usize::MAX, |t| t.max_length);
+        let limit = self
+            .tokenizer
+            .get_truncation()
+            .map_or(usize::MAX, |t| t.max_length);
         if !truncated && enc.len() >= limit {
-            let mut whole = self.tokenizer.clone();
-            whole
-                .with_truncation(None)
-                .map_err(|e| Error::inference("tokenization", e))?;
-            let full = whole
+            let full = self
+                .untruncated
                 .encode(text.as_str(), true)
                 .map_err(|e| Error::inference("tokenization", e))?;
             truncated = full.len() > enc.len();
