@@ -191,6 +191,17 @@ pub struct RopeParams {
 }
 
 impl RopeParameters {
+    /// The first RoPE type other than `default` (scaled RoPE, which this engine does not implement).
+    pub fn scaled_type(&self) -> Option<&str> {
+        fn scaled(p: &RopeParams) -> Option<&str> {
+            p.rope_type.as_deref().filter(|t| *t != "default")
+        }
+        match self {
+            RopeParameters::Flat(p) => scaled(p),
+            RopeParameters::PerLayerType(m) => m.values().find_map(scaled),
+        }
+    }
+
     /// Theta for `layer_type` (flat parameters apply to every layer type).
     pub fn theta_for(&self, layer_type: &str) -> Option<f64> {
         match self {
@@ -223,6 +234,9 @@ pub struct ModernBertConfig {
     pub local_rope_theta: Option<f64>,
     #[serde(default)]
     pub rope_parameters: Option<RopeParameters>,
+    /// Checkpoint-style RoPE scaling (YaRN, linear, ...); only its absence is supported.
+    #[serde(default)]
+    pub rope_scaling: Option<serde_json::Value>,
     /// transformers 5.x: explicit per-layer kinds (`full_attention` / `sliding_attention`).
     #[serde(default)]
     pub layer_types: Option<Vec<String>>,
@@ -295,6 +309,9 @@ pub struct Qwen3Config {
     pub rope_theta: Option<f64>,
     #[serde(default)]
     pub rope_parameters: Option<RopeParameters>,
+    /// Checkpoint-style RoPE scaling (YaRN, linear, ...); only its absence is supported.
+    #[serde(default)]
+    pub rope_scaling: Option<serde_json::Value>,
     #[serde(default = "default_qwen_act")]
     pub hidden_act: Activation,
     #[serde(default)]

@@ -165,7 +165,6 @@ impl Embedder {
                 path: files.tokenizer.clone(),
                 source: e,
             })?;
-        tokenizer.with_padding(None);
 
         let pool = match opts.threads {
             None => None,
