@@ -7,10 +7,12 @@ bash scripts/setup.sh
 
 printf '\n==> Format and lint gates\n'
 cargo fmt --all --check
+cargo clippy --release --target "$(rustc -vV | sed -n "s/^host: //p")" -p semroute-embed -p semroute-node --all-targets -- -D warnings
 pnpm run typecheck
 
 printf '\n==> Rust tests\n'
-cargo test --release -p semroute-embed
+# Same --target as `napi build --platform`, so the tests reuse its compiled dependencies.
+cargo test --release -p semroute-embed --target "$(rustc -vV | sed -n 's/^host: //p')"
 
 printf '\n==> TypeScript tests (vitest)\n'
 pnpm exec vitest run

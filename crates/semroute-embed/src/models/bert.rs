@@ -1,0 +1,216 @@
+//! BERT-family encoder (all-MiniLM-L6-v2, bge-small, ...): absolute positions, post-LayerNorm
+//! blocks, right padding with an additive padding mask, mean or CLS pooling.
+
+use candle_core::{DType, Module, Tensor};
+use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
+
+use crate::batch::padding_bias;
+use crate::config::{Activation, BertConfig};
+use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
+use crate::pooling::Pooling;
+use crate::{Error, Result};
+
+/// A loaded BERT encoder.
+pub struct Bert {
+    word: Embedding,
+    position: Embedding,
+    token_type: Tensor,
+    embed_norm: LayerNorm,
+    layers: Vec<Layer>,
+    caps: Capabilities,
+}
+
+struct Layer {
+    /// Q, K and V fused into one projection: one matmul instead of three.
+    qkv: Dense,
+    attn_out: Dense,
+    attn_norm: LayerNorm,
+    intermediate: Dense,
+    output: Dense,
+    out_norm: LayerNorm,
+    heads: usize,
+    head_dim: usize,
+    act: Activation,
+}
+
+/// A dense layer whose weight is stored transposed (`[in, out]`, row-major), so the matmul reads
+/// it contiguously; inputs of any rank are flattened to 2D for one GEMM.
+struct Dense {
+    wt: Tensor,
+    bias: Tensor,
+}
+
+impl Dense {
+    fn new(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
+        Ok(Dense {
+            wt: weight.t()?.contiguous()?,
+            bias,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let dims = x.dims().to_vec();
+        let inp = dims[dims.len() - 1];
+        let rows = x.elem_count() / inp;
+        let y = x
+            .reshape((rows, inp))?
+            .matmul(&self.wt)?
+            .broadcast_add(&self.bias)?;
+        let mut out = dims;
+        *out.last_mut().expect("rank >= 1") = self.wt.dim(1)?;
+        y.reshape(out)
+    }
+}
+
+fn linear(vb: &VarBuilder, name: &str, out: usize, inp: usize) -> candle_core::Result<Dense> {
+    let vb = vb.pp(name);
+    Dense::new(vb.get((out, inp), "weight")?, vb.get(out, "bias")?)
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, c: &BertConfig) -> candle_core::Result<Self> {
+        let h = c.hidden_size;
+        let att = vb.pp("attention");
+        let sa = att.pp("self");
+        let w = |n: &str| sa.pp(n).get((h, h), "weight");
+        let b = |n: &str| sa.pp(n).get(h, "bias");
+        let qkv = Dense::new(
+            Tensor::cat(&[w("query")?, w("key")?, w("value")?], 0)?,
+            Tensor::cat(&[b("query")?, b("key")?, b("value")?], 0)?,
+        )?;
+        Ok(Layer {
+            qkv,
+            attn_out: linear(&att.pp("output"), "dense", h, h)?,
+            attn_norm: layer_norm(h, c.layer_norm_eps, att.pp("output").pp("LayerNorm"))?,
+            intermediate: linear(&vb.pp("intermediate"), "dense", c.intermediate_size, h)?,
+            output: linear(&vb.pp("output"), "dense", h, c.intermediate_size)?,
+            out_norm: layer_norm(h, c.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
+            heads: c.num_attention_heads,
+            head_dim: h / c.num_attention_heads,
+            act: c.hidden_act,
+        })
+    }
+
+    /// `x`: `[b, s, h]`; `bias`: `[b, 1, 1, s]` additive mask, or None when nothing is padded.
+    fn forward(&self, x: &Tensor, bias: Option<&Tensor>) -> candle_core::Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
+        let qkv = self
+            .qkv
+            .forward(x)?
+            .reshape((b, s, 3, self.heads, self.head_dim))?;
+        let qkv = qkv.permute((2, 0, 3, 1, 4))?; // [3, b, heads, s, hd]
+        let q = qkv.get(0)?.contiguous()?;
+        let k = qkv.get(1)?.contiguous()?;
+        let v = qkv.get(2)?.contiguous()?;
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        let mut scores = (q.matmul(&k.t()?)? * scale)?;
+        if let Some(bias) = bias {
+            scores = scores.broadcast_add(bias)?;
+        }
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
+        let x = self
+            .attn_norm
+            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let inter = self.intermediate.forward(&x)?;
+        let inter = match self.act {
+            Activation::Gelu => inter.gelu_erf()?,
+            Activation::GeluNew => inter.gelu()?,
+            Activation::Relu => inter.relu()?,
+            Activation::Silu | Activation::Swish => inter.silu()?,
+        };
+        self.out_norm.forward(&(self.output.forward(&inter)? + x)?)
+    }
+}
+
+impl Bert {
+    /// Builds the encoder from `vb` (weights with or without a `bert.` prefix).
+    pub fn load(c: &BertConfig, vb: VarBuilder, opts: &LoadOptions) -> Result<Self> {
+        let layers = resolve_layer(opts.layer, &[c.num_hidden_layers], c.num_hidden_layers)?;
+        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
+            vb.pp("bert")
+        } else {
+            vb
+        };
+        let weights = |e: candle_core::Error| Error::CorruptWeights {
+            path: "model.safetensors".into(),
+            source: e.into(),
+        };
+        let emb = vb.pp("embeddings");
+        let h = c.hidden_size;
+        let word = Embedding::new(
+            emb.pp("word_embeddings")
+                .get((c.vocab_size, h), "weight")
+                .map_err(weights)?,
+            h,
+        );
+        let position = Embedding::new(
+            emb.pp("position_embeddings")
+                .get((c.max_position_embeddings, h), "weight")
+                .map_err(weights)?,
+            h,
+        );
+        // Only segment 0 is ever used for single-sentence embeddings.
+        let token_type = emb
+            .pp("token_type_embeddings")
+            .get((c.type_vocab_size, h), "weight")
+            .and_then(|t| t.get(0))
+            .map_err(weights)?;
+        let embed_norm = layer_norm(h, c.layer_norm_eps, emb.pp("LayerNorm")).map_err(weights)?;
+        let layers = (0..layers)
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), c))
+            .collect::<candle_core::Result<Vec<_>>>()
+            .map_err(weights)?;
+        let max_seq_len = opts.max_seq_len.map_or(c.max_position_embeddings, |m| {
+            m.min(c.max_position_embeddings)
+        });
+        Ok(Bert {
+            word,
+            position,
+            token_type,
+            embed_norm,
+            layers,
+            caps: Capabilities {
+                pooling: opts.pooling.unwrap_or(Pooling::Mean),
+                padding_side: PaddingSide::Right,
+                pad_token_id: c.pad_token_id,
+                masks_padding: true,
+                max_seq_len,
+                hidden_size: h,
+                num_layers: c.num_hidden_layers,
+                exit_layers: None,
+                dims: None,
+                append_token_id: None,
+                instruction_template: None,
+            },
+        })
+    }
+}
+
+impl EmbeddingModel for Bert {
+    fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    fn forward(&self, batch: &Batch) -> Result<Tensor> {
+        let (b, s) = batch.input_ids.dims2()?;
+        let device = batch.input_ids.device();
+        let positions = Tensor::arange(0u32, s as u32, device)?;
+        let x = self
+            .word
+            .forward(&batch.input_ids)?
+            .broadcast_add(&self.position.forward(&positions)?)?
+            .broadcast_add(&self.token_type)?;
+        let mut x = self.embed_norm.forward(&x)?;
+        let bias = if batch.has_padding {
+            let mask = batch.attention_mask.flatten_all()?.to_vec1::<u32>()?;
+            Some(Tensor::from_vec(padding_bias(&mask), (b, 1, 1, s), device)?)
+        } else {
+            None
+        };
+        for layer in &self.layers {
+            x = layer.forward(&x, bias.as_ref())?;
+        }
+        Ok(x.to_dtype(DType::F32)?.contiguous()?)
+    }
+}

@@ -1,0 +1,117 @@
+//! One architecture per file, behind one trait. The embedder reads each model's
+//! capabilities; it never compares a model-type string in the hot path.
+
+use candle_core::Tensor;
+use candle_nn::VarBuilder;
+
+use crate::config::ModelConfig;
+use crate::pooling::Pooling;
+use crate::{Error, Result};
+
+pub mod bert;
+pub mod modernbert;
+pub mod qwen3;
+mod rope;
+
+/// Which side padding tokens go on when several texts share one forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaddingSide {
+    Left,
+    Right,
+}
+
+/// What a model declares about itself; the embedder dispatches on these, not on names.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    /// Pooling applied to the last hidden state.
+    pub pooling: Pooling,
+    pub padding_side: PaddingSide,
+    /// Token id written into padded positions.
+    pub pad_token_id: u32,
+    /// Whether the forward pass honours an attention mask over padding (required for batching).
+    pub masks_padding: bool,
+    /// Max tokens per input (inputs are truncated to this, and reported).
+    pub max_seq_len: usize,
+    /// Output embedding width before any Matryoshka truncation.
+    pub hidden_size: usize,
+    /// Total transformer layers.
+    pub num_layers: usize,
+    /// Matryoshka: layers at which the model may exit early (None = only the full depth).
+    pub exit_layers: Option<Vec<usize>>,
+    /// Matryoshka: dimensions the output may be truncated to (None = only the full width).
+    pub dims: Option<Vec<usize>>,
+    /// Token appended to every input after tokenization when the tokenizer did not already end
+    /// with it (Qwen3-Embedding's end-of-text); truncation leaves room for it.
+    pub append_token_id: Option<u32>,
+    /// How an instruction is combined with a text, with `{instruction}` and `{text}` placeholders
+    /// (None = the model takes no instruction, and asking for one is an error).
+    pub instruction_template: Option<String>,
+}
+
+impl Capabilities {
+    /// Layers a caller may ask for (`exit_layers`, else only the full depth).
+    pub fn valid_layers(&self) -> Vec<usize> {
+        self.exit_layers
+            .clone()
+            .unwrap_or_else(|| vec![self.num_layers])
+    }
+
+    /// Output widths a caller may ask for (`dims`, else only the full width).
+    pub fn valid_dims(&self) -> Vec<usize> {
+        self.dims.clone().unwrap_or_else(|| vec![self.hidden_size])
+    }
+}
+
+/// A padded batch ready for a forward pass: `[batch, seq]` tensors on the model's device.
+pub struct Batch {
+    /// u32 token ids.
+    pub input_ids: Tensor,
+    /// u32 1 for real tokens, 0 for padding.
+    pub attention_mask: Tensor,
+    /// Per-row count of real tokens.
+    pub lengths: Vec<usize>,
+    /// True when some row is shorter than the longest (the model may skip building a mask otherwise).
+    pub has_padding: bool,
+    /// Side the padding was put on (the model's own `capabilities().padding_side`).
+    pub padding_side: PaddingSide,
+}
+
+/// An encoder that turns a batch of token ids into last hidden states `[batch, seq, hidden]` (f32).
+pub trait EmbeddingModel: Send + Sync {
+    fn capabilities(&self) -> &Capabilities;
+    fn forward(&self, batch: &Batch) -> Result<Tensor>;
+}
+
+/// Load-time choices a model needs before it builds its layers.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Run only the first N layers (Matryoshka early exit); None = full depth.
+    /// A model validates it against its own exit layers (`Error::invalid_choice`).
+    pub layer: Option<usize>,
+    /// Pooling declared by sentence-transformers files; overrides the architecture default.
+    pub pooling: Option<Pooling>,
+    /// sentence-transformers' max_seq_length; caps the model's own maximum.
+    pub max_seq_len: Option<usize>,
+}
+
+/// Builds the model `config` describes from weights in `vb`.
+pub fn load_model(
+    config: &ModelConfig,
+    vb: VarBuilder,
+    opts: &LoadOptions,
+) -> Result<Box<dyn EmbeddingModel>> {
+    match config {
+        ModelConfig::Bert(c) => Ok(Box::new(bert::Bert::load(c, vb, opts)?)),
+        ModelConfig::ModernBert(c) => Ok(Box::new(modernbert::ModernBert::load(c, vb, opts)?)),
+        ModelConfig::Qwen3(c) => Ok(Box::new(qwen3::Qwen3::load(c, vb, opts)?)),
+    }
+}
+
+/// Checks a requested layer against `valid`; None means the full depth `full`.
+pub fn resolve_layer(requested: Option<usize>, valid: &[usize], full: usize) -> Result<usize> {
+    match requested {
+        None => Ok(full),
+        Some(l) if valid.contains(&l) => Ok(l),
+        Some(l) => Err(Error::invalid_choice("layer", l, valid)),
+    }
+}
