@@ -6,6 +6,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
 use crate::batch::padding_bias;
 use crate::config::{Activation, BertConfig};
+use crate::models::layers::Dense;
 use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
@@ -33,38 +34,8 @@ struct Layer {
     act: Activation,
 }
 
-/// A dense layer whose weight is stored transposed (`[in, out]`, row-major), so the matmul reads
-/// it contiguously; inputs of any rank are flattened to 2D for one GEMM.
-struct Dense {
-    wt: Tensor,
-    bias: Tensor,
-}
-
-impl Dense {
-    fn new(weight: Tensor, bias: Tensor) -> candle_core::Result<Self> {
-        Ok(Dense {
-            wt: weight.t()?.contiguous()?,
-            bias,
-        })
-    }
-
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let dims = x.dims().to_vec();
-        let inp = dims[dims.len() - 1];
-        let rows = x.elem_count() / inp;
-        let y = x
-            .reshape((rows, inp))?
-            .matmul(&self.wt)?
-            .broadcast_add(&self.bias)?;
-        let mut out = dims;
-        *out.last_mut().expect("rank >= 1") = self.wt.dim(1)?;
-        y.reshape(out)
-    }
-}
-
 fn linear(vb: &VarBuilder, name: &str, out: usize, inp: usize) -> candle_core::Result<Dense> {
-    let vb = vb.pp(name);
-    Dense::new(vb.get((out, inp), "weight")?, vb.get(out, "bias")?)
+    Dense::load(vb.pp(name), out, inp, true)
 }
 
 impl Layer {
@@ -76,7 +47,7 @@ impl Layer {
         let b = |n: &str| sa.pp(n).get(h, "bias");
         let qkv = Dense::new(
             Tensor::cat(&[w("query")?, w("key")?, w("value")?], 0)?,
-            Tensor::cat(&[b("query")?, b("key")?, b("value")?], 0)?,
+            Some(Tensor::cat(&[b("query")?, b("key")?, b("value")?], 0)?),
         )?;
         Ok(Layer {
             qkv,
@@ -113,12 +84,7 @@ impl Layer {
             .attn_norm
             .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
         let inter = self.intermediate.forward(&x)?;
-        let inter = match self.act {
-            Activation::Gelu => inter.gelu_erf()?,
-            Activation::GeluNew => inter.gelu()?,
-            Activation::Relu => inter.relu()?,
-            Activation::Silu | Activation::Swish => inter.silu()?,
-        };
+        let inter = self.act.apply(&inter)?;
         self.out_norm.forward(&(self.output.forward(&inter)? + x)?)
     }
 }

@@ -9,6 +9,7 @@ use crate::pooling::Pooling;
 use crate::{Error, Result};
 
 pub mod bert;
+mod layers;
 pub mod modernbert;
 pub mod qwen3;
 mod rope;

@@ -11,7 +11,9 @@
 //! each power of two from 64 below it (768 -> 512, 256, 128, 64: mmBERT-embed's ladder).
 
 use candle_core::{Device, Module, Tensor};
-use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{Embedding, LayerNorm, VarBuilder};
+
+use crate::models::layers::Dense;
 
 use crate::batch::padding_bias;
 use crate::config::{Activation, ModernBertConfig};
@@ -37,25 +39,19 @@ pub struct ModernBert {
 struct Layer {
     /// None in layer 0, whose input is already the normalised embedding.
     attn_norm: Option<LayerNorm>,
-    wqkv: Linear,
-    wo: Linear,
+    wqkv: Dense,
+    wo: Dense,
     mlp_norm: LayerNorm,
-    wi: Linear,
-    mlp_wo: Linear,
+    wi: Dense,
+    mlp_wo: Dense,
     local: bool,
     heads: usize,
     head_dim: usize,
     act: Activation,
 }
 
-fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Linear> {
-    let w = vb.get((out, inp), "weight")?;
-    let b = if bias {
-        Some(vb.get(out, "bias")?)
-    } else {
-        None
-    };
-    Ok(Linear::new(w, b))
+fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Dense> {
+    Dense::load(vb, out, inp, bias)
 }
 
 fn norm(vb: VarBuilder, c: &ModernBertConfig) -> candle_core::Result<LayerNorm> {
@@ -65,15 +61,6 @@ fn norm(vb: VarBuilder, c: &ModernBertConfig) -> candle_core::Result<LayerNorm> 
     } else {
         LayerNorm::new_no_bias(w, c.norm_eps)
     })
-}
-
-fn activate(x: &Tensor, act: Activation) -> candle_core::Result<Tensor> {
-    match act {
-        Activation::Gelu => x.gelu_erf(),
-        Activation::GeluNew => x.gelu(),
-        Activation::Relu => x.relu(),
-        Activation::Silu | Activation::Swish => x.silu(),
-    }
 }
 
 impl Layer {
@@ -135,8 +122,7 @@ impl Layer {
 
         let inner = self.wi.forward(&self.mlp_norm.forward(&x)?)?;
         let half = inner.dim(2)? / 2;
-        let gated =
-            (activate(&inner.narrow(2, 0, half)?, self.act)? * inner.narrow(2, half, half)?)?;
+        let gated = (self.act.apply(&inner.narrow(2, 0, half)?)? * inner.narrow(2, half, half)?)?;
         x + self.mlp_wo.forward(&gated)?
     }
 }

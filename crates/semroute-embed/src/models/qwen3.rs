@@ -8,7 +8,9 @@
 //! instead; RoPE only sees position differences, so both agree up to rounding.)
 
 use candle_core::{Device, Module, Tensor};
-use candle_nn::{Embedding, Linear, RmsNorm, VarBuilder};
+use candle_nn::{Embedding, RmsNorm, VarBuilder};
+
+use crate::models::layers::Dense;
 
 use crate::config::{Activation, Qwen3Config};
 use crate::models::rope::{self, RotaryTable};
@@ -30,30 +32,24 @@ pub struct Qwen3 {
 
 struct Layer {
     input_norm: RmsNorm,
-    q_proj: Linear,
-    k_proj: Linear,
-    v_proj: Linear,
-    o_proj: Linear,
+    q_proj: Dense,
+    k_proj: Dense,
+    v_proj: Dense,
+    o_proj: Dense,
     q_norm: RmsNorm,
     k_norm: RmsNorm,
     post_attn_norm: RmsNorm,
-    gate_proj: Linear,
-    up_proj: Linear,
-    down_proj: Linear,
+    gate_proj: Dense,
+    up_proj: Dense,
+    down_proj: Dense,
     heads: usize,
     kv_heads: usize,
     head_dim: usize,
     act: Activation,
 }
 
-fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Linear> {
-    let w = vb.get((out, inp), "weight")?;
-    let b = if bias {
-        Some(vb.get(out, "bias")?)
-    } else {
-        None
-    };
-    Ok(Linear::new(w, b))
+fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Dense> {
+    Dense::load(vb, out, inp, bias)
 }
 
 fn rms(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<RmsNorm> {
@@ -90,7 +86,7 @@ impl Layer {
     fn project(
         &self,
         x: &Tensor,
-        proj: &Linear,
+        proj: &Dense,
         norm: Option<&RmsNorm>,
         heads: usize,
         cos: &Tensor,
@@ -151,12 +147,7 @@ impl Layer {
         let x = (x + self.o_proj.forward(&ctx)?)?;
 
         let normed = self.post_attn_norm.forward(&x)?;
-        let gate = match self.act {
-            Activation::Silu | Activation::Swish => self.gate_proj.forward(&normed)?.silu()?,
-            Activation::Gelu => self.gate_proj.forward(&normed)?.gelu_erf()?,
-            Activation::GeluNew => self.gate_proj.forward(&normed)?.gelu()?,
-            Activation::Relu => self.gate_proj.forward(&normed)?.relu()?,
-        };
+        let gate = self.act.apply(&self.gate_proj.forward(&normed)?)?;
         let mlp = self
             .down_proj
             .forward(&(gate * self.up_proj.forward(&normed)?)?)?;
