@@ -31,8 +31,8 @@ const maxConcurrentRouting = args['max-concurrent-routing'];
 // Simulated upstream time: the stream stays open this long before the response headers arrive, as a
 // real ext_proc stream does while the LLM answers. 0 = closed loop at full speed (saturation).
 const holdMs = Number(args['hold-ms'] ?? 0);
-const srcConfig = path.resolve(args.config ?? path.join(root, '../shared/reference/seed-router-config.yaml'));
-const prompts = JSON.parse(readFileSync(path.join(root, '../shared/data/vsr_domain_bench.json'), 'utf8')).map((r) => r.text);
+const srcConfig = path.resolve(args.config ?? path.join(root, 'test/reference/seed-router-config.yaml'));
+const prompts = JSON.parse(readFileSync(path.join(root, 'bench/data/vsr_domain_bench.json'), 'utf8')).map((r) => r.text);
 
 // The config is copied so the reload run can edit it.
 const dir = mkdtempSync(path.join(tmpdir(), 'semroute-load-'));

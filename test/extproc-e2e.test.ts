@@ -8,7 +8,7 @@ import { SemrouteServer, createLogger } from '../packages/extproc/src/index.js';
 import type { ProcessingResponse } from '../packages/extproc/src/proto.js';
 import { EnvoyLikeClient, chatHeaders, setHeadersOf } from '../packages/extproc/test/envoy-client.js';
 
-const SEED = path.resolve(__dirname, '../../shared/reference/seed-router-config.yaml');
+const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
 const MODEL = path.resolve(__dirname, '../models/all-MiniLM-L6-v2');
 
 let server: SemrouteServer;

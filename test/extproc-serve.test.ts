@@ -10,7 +10,7 @@ import { runServe, startServe, type ServeOptions } from '../packages/cli/src/com
 import { EnvoyLikeClient, chatHeaders, setHeadersOf } from '../packages/extproc/test/envoy-client.js';
 import { FakeEmbedder } from './routing-helpers.js';
 
-const SEED = readFileSync(path.resolve(__dirname, '../../shared/reference/seed-router-config.yaml'), 'utf8');
+const SEED = readFileSync(path.resolve(__dirname, 'reference/seed-router-config.yaml'), 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'semroute-serve-'));
 const configPath = path.join(dir, 'router.yaml');
 

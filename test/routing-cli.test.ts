@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runRoute, runValidate, defaultConfigPath, type Io } from '../packages/cli/src/index.js';
 import { FakeEmbedder } from './routing-helpers.js';
 
-const SEED = path.resolve(__dirname, '../../shared/reference/seed-router-config.yaml');
+const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../packages/router/src/index.js';
 
-const SEED = path.resolve(__dirname, '../../shared/reference/seed-router-config.yaml');
+const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
 
 function issuesOf(yaml: string, env: Record<string, string> = {}) {
   try {

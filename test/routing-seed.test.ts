@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, type Router } from '../packages/router/src/index.js';
 
-const SEED = path.resolve(__dirname, '../../shared/reference/seed-router-config.yaml');
+const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
 const MODEL = path.resolve(__dirname, '../models/all-MiniLM-L6-v2');
 
 describe('seed config routes by meaning (real MiniLM)', () => {

@@ -7,7 +7,7 @@ import { runTrain, type TrainCommandOptions } from '../packages/cli/src/commands
 import { createRouter, parseModelFile } from '../packages/router/src/index.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
-const SEED = '/work/shared/reference/seed-router-config.yaml';
+const SEED = new URL('./reference/seed-router-config.yaml', import.meta.url).pathname;
 const DATA = new URL('../bench/train/seed-train.jsonl', import.meta.url).pathname;
 
 let dir: string;

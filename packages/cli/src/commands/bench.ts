@@ -20,7 +20,7 @@ export interface BenchOptions {
 }
 
 const DEFAULTS = {
-  data: path.resolve(repoRoot, '..', 'shared', 'data', 'vsr_domain_bench.json'),
+  data: path.resolve(repoRoot, 'bench', 'data', 'vsr_domain_bench.json'),
   domains: path.join(repoRoot, 'bench', 'domain-examples.json'),
   set: path.join(repoRoot, 'bench', 'routing-set.jsonl'),
   reports: path.join(repoRoot, 'reports'),
