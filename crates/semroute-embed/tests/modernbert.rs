@@ -126,36 +126,11 @@ fn impossible_layer_or_dim_is_invalid_argument_listing_valid_ones() {
     );
 }
 
-/// Copies the tiny-modernbert fixture into a temp dir with `edit` applied to its config.json.
-fn fixture_with_config(edit: impl Fn(&mut serde_json::Value)) -> tempfile::TempDir {
-    let src = fixture("tiny-modernbert");
-    let tmp = tempfile::tempdir().unwrap();
-    for name in [
-        "model.safetensors",
-        "tokenizer.json",
-        "modules.json",
-        "sentence_bert_config.json",
-    ] {
-        std::fs::copy(src.join(name), tmp.path().join(name)).unwrap();
-    }
-    std::fs::create_dir(tmp.path().join("1_Pooling")).unwrap();
-    std::fs::copy(
-        src.join("1_Pooling/config.json"),
-        tmp.path().join("1_Pooling/config.json"),
-    )
-    .unwrap();
-    let mut config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
-    edit(&mut config);
-    std::fs::write(tmp.path().join("config.json"), config.to_string()).unwrap();
-    tmp
-}
-
 #[test]
 fn transformers_5_config_style_gives_the_same_model() {
     // The fixture's config uses the checkpoint style (global_attn_every_n_layers, *_rope_theta);
     // transformers 5.x writes layer_types + rope_parameters instead. Both must load alike.
-    let tmp = fixture_with_config(|c| {
+    let tmp = fixture_with_config("tiny-modernbert", |c| {
         let o = c.as_object_mut().unwrap();
         for key in [
             "global_attn_every_n_layers",
@@ -193,7 +168,7 @@ fn transformers_5_config_style_gives_the_same_model() {
     );
 
     // And a wrong local theta is visible (the thetas are really read).
-    let swapped = fixture_with_config(|c| {
+    let swapped = fixture_with_config("tiny-modernbert", |c| {
         c["local_rope_theta"] = serde_json::json!(10.0);
     });
     let out = Embedder::load(swapped.path(), EmbedderOptions::default())
@@ -208,7 +183,7 @@ fn transformers_5_config_style_gives_the_same_model() {
     );
 
     // And the sliding window is really applied: a window wider than every text changes the output.
-    let unwindowed = fixture_with_config(|c| {
+    let unwindowed = fixture_with_config("tiny-modernbert", |c| {
         c["local_attention"] = serde_json::json!(256);
     });
     let out = Embedder::load(unwindowed.path(), EmbedderOptions::default())

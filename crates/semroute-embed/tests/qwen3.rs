@@ -121,29 +121,12 @@ fn early_exit_is_invalid_for_qwen3() {
 fn checkpoint_style_rope_theta_gives_the_same_model() {
     // The fixture's config is transformers 5.x style (rope_parameters); released Qwen3-Embedding
     // checkpoints write a top-level rope_theta instead. Both must load alike.
-    let src = fixture("tiny-qwen3");
-    let tmp = tempfile::tempdir().unwrap();
-    for name in [
-        "model.safetensors",
-        "tokenizer.json",
-        "modules.json",
-        "sentence_bert_config.json",
-    ] {
-        std::fs::copy(src.join(name), tmp.path().join(name)).unwrap();
-    }
-    std::fs::create_dir(tmp.path().join("1_Pooling")).unwrap();
-    std::fs::copy(
-        src.join("1_Pooling/config.json"),
-        tmp.path().join("1_Pooling/config.json"),
-    )
-    .unwrap();
-    let mut config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
-    let theta = config["rope_parameters"]["rope_theta"].clone();
-    assert!(theta.is_number());
-    config.as_object_mut().unwrap().remove("rope_parameters");
-    config["rope_theta"] = theta;
-    std::fs::write(tmp.path().join("config.json"), config.to_string()).unwrap();
+    let tmp = fixture_with_config("tiny-qwen3", |config| {
+        let theta = config["rope_parameters"]["rope_theta"].clone();
+        assert!(theta.is_number());
+        config.as_object_mut().unwrap().remove("rope_parameters");
+        config["rope_theta"] = theta;
+    });
 
     let reference = reference();
     let embedder = Embedder::load(tmp.path(), EmbedderOptions::default()).unwrap();

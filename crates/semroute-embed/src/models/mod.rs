@@ -50,6 +50,20 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// A forward pass longer than the model's positions is a bug upstream (the embedder truncates).
+    pub(crate) fn check_seq_len(&self, seq_len: usize) -> Result<()> {
+        if seq_len > self.max_seq_len {
+            return Err(Error::InferenceFailed {
+                context: format!(
+                    "sequence of {seq_len} tokens exceeds the model's {} positions",
+                    self.max_seq_len
+                ),
+                source: None,
+            });
+        }
+        Ok(())
+    }
+
     /// Layers a caller may ask for (`exit_layers`, else only the full depth).
     pub fn valid_layers(&self) -> Vec<usize> {
         self.exit_layers

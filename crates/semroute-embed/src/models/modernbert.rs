@@ -321,15 +321,7 @@ impl EmbeddingModel for ModernBert {
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let (b, s) = batch.input_ids.dims2()?;
-        if s > self.caps.max_seq_len {
-            return Err(Error::InferenceFailed {
-                context: format!(
-                    "sequence of {s} tokens exceeds the model's {} positions",
-                    self.caps.max_seq_len
-                ),
-                source: None,
-            });
-        }
+        self.caps.check_seq_len(s)?;
         let device = batch.input_ids.device();
         let mut x = self
             .embed_norm

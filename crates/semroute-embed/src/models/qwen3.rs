@@ -262,15 +262,7 @@ impl EmbeddingModel for Qwen3 {
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let (b, s) = batch.input_ids.dims2()?;
-        if s > self.caps.max_seq_len {
-            return Err(Error::InferenceFailed {
-                context: format!(
-                    "sequence of {s} tokens exceeds the model's {} positions",
-                    self.caps.max_seq_len
-                ),
-                source: None,
-            });
-        }
+        self.caps.check_seq_len(s)?;
         if batch.has_padding && batch.padding_side != PaddingSide::Left {
             return Err(Error::InferenceFailed {
                 context: "qwen3 needs left padding (last-token pooling reads the last column)"

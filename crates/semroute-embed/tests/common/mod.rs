@@ -113,3 +113,29 @@ pub fn assert_batch_equals_single(embedder: &semroute_embed::Embedder, texts: &[
         );
     }
 }
+
+/// Copies fixture `name` into a temp dir with `edit` applied to its config.json.
+#[allow(dead_code)] // not every test binary edits configs
+pub fn fixture_with_config(name: &str, edit: impl Fn(&mut Value)) -> tempfile::TempDir {
+    let src = fixture(name);
+    let tmp = tempfile::tempdir().unwrap();
+    for file in [
+        "model.safetensors",
+        "tokenizer.json",
+        "modules.json",
+        "sentence_bert_config.json",
+    ] {
+        std::fs::copy(src.join(file), tmp.path().join(file)).unwrap();
+    }
+    std::fs::create_dir(tmp.path().join("1_Pooling")).unwrap();
+    std::fs::copy(
+        src.join("1_Pooling/config.json"),
+        tmp.path().join("1_Pooling/config.json"),
+    )
+    .unwrap();
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(src.join("config.json")).unwrap()).unwrap();
+    edit(&mut config);
+    std::fs::write(tmp.path().join("config.json"), config.to_string()).unwrap();
+    tmp
+}
