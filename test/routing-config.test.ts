@@ -193,16 +193,14 @@ describe('env expansion and warnings', () => {
 });
 
 describe('model path', () => {
-  it('config path relative to the config dir, else the given default, else $SEMROUTE_MODEL_DIR, else the repo models dir', async () => {
+  it('config path relative to the config dir, else the given default, else a MODEL_LOAD_FAILED error (no env, no repo lookup)', async () => {
     const { resolveModelPath } = await import('../packages/router/src/index.js');
     expect(resolveModelPath('m/x', '/etc/semroute')).toBe('/etc/semroute/m/x');
     expect(resolveModelPath(undefined, '/etc', '/opt/model')).toBe('/opt/model');
     const saved = process.env.SEMROUTE_MODEL_DIR;
     try {
       process.env.SEMROUTE_MODEL_DIR = '/srv/minilm';
-      expect(resolveModelPath(undefined, '/etc')).toBe('/srv/minilm');
-      delete process.env.SEMROUTE_MODEL_DIR;
-      expect(resolveModelPath(undefined, '/etc')).toBe(path.resolve(__dirname, '../models/all-MiniLM-L6-v2'));
+      expect(() => resolveModelPath(undefined, '/etc')).toThrow(expect.objectContaining({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/embedding\.model_path/) }));
     } finally {
       if (saved === undefined) delete process.env.SEMROUTE_MODEL_DIR;
       else process.env.SEMROUTE_MODEL_DIR = saved;

@@ -7,6 +7,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerBench } from './commands/bench.js';
 import { registerTrain } from './commands/train.js';
 import { registerServe } from './commands/serve.js';
+import { registerProxy } from './commands/proxy.js';
 
 const program = createProgram();
 registerRoute(program);
@@ -14,6 +15,7 @@ registerValidate(program);
 registerBench(program);
 registerTrain(program);
 registerServe(program);
+registerProxy(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 // How commands get a router: the --config file or the bundled default, the default model dir.
 import { createRouter, loadConfig, type LoadedConfig, type Router, type TextEmbedder } from '@semroute/router';
-import { defaultConfigPath } from './paths.js';
+import { defaultConfigPath, defaultModelDir } from './paths.js';
 
 export interface RouterDeps {
   /** Tests inject a fake embedder; commands load the real one. */
@@ -12,10 +12,11 @@ export interface RouterDeps {
 export async function openRouter(configPath: string | undefined, deps: RouterDeps = {}): Promise<{ router: Router; loaded: LoadedConfig }> {
   const env = deps.env ?? process.env;
   const loaded = await loadConfig(configPath ?? defaultConfigPath, { env });
+  const modelDir = defaultModelDir(env);
   const router = await createRouter({
     config: loaded,
     ...(deps.embedder ? { embedder: deps.embedder } : {}),
-    ...(env.SEMROUTE_MODEL_DIR ? { defaultModelDir: env.SEMROUTE_MODEL_DIR } : {}),
+    ...(modelDir ? { defaultModelDir: modelDir } : {}),
   });
   return { router, loaded };
 }

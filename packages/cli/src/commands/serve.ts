@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createRouter, loadConfig, loadEmbedder, resolveModelPath, type LoadedConfig, type Router, type TextEmbedder } from '@semroute/router';
 import { SemrouteServer, createLogger, DEFAULT_OPTIONS, type Logger } from '@semroute/extproc';
 import { processIo, reportError, type Io } from '../io.js';
-import { defaultConfigPath } from '../paths.js';
+import { defaultConfigPath, defaultModelDir } from '../paths.js';
 import type { RouterDeps } from '../router-factory.js';
 
 export interface ServeOptions {
@@ -90,8 +90,8 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
   const embedderFor = async (loaded: LoadedConfig): Promise<TextEmbedder> => {
     if (deps.embedder) return deps.embedder;
     const e = loaded.config.embedding;
-    const key = JSON.stringify([resolveModelPath(e.model_path, loaded.configDir, env.SEMROUTE_MODEL_DIR), e.layer, e.dim, e.max_batch]);
-    if (shared?.key !== key) shared = { key, embedder: await loadEmbedder(loaded, env.SEMROUTE_MODEL_DIR) };
+    const key = JSON.stringify([resolveModelPath(e.model_path, loaded.configDir, defaultModelDir(env)), e.layer, e.dim, e.max_batch]);
+    if (shared?.key !== key) shared = { key, embedder: await loadEmbedder(loaded, defaultModelDir(env)) };
     return shared.embedder;
   };
 

@@ -17,7 +17,7 @@ import {
   type TrainOptions,
 } from '@semroute/router';
 import { processIo, reportError, UserError, type Io } from '../io.js';
-import { defaultConfigPath } from '../paths.js';
+import { defaultConfigPath, defaultModelDir } from '../paths.js';
 import type { RouterDeps } from '../router-factory.js';
 
 export interface TrainCommandOptions {
@@ -62,7 +62,7 @@ export async function runTrain(opts: TrainCommandOptions, io: Io, deps: RouterDe
       throw new UserError(`${opts.data}: labels ${unknown.map((l) => `"${l}"`).join(', ')} are not model cards of the config (cards: ${[...cards].join(', ')})`);
     }
 
-    const embedder = deps.embedder ?? (await loadEmbedder(loaded, env.SEMROUTE_MODEL_DIR));
+    const embedder = deps.embedder ?? (await loadEmbedder(loaded, defaultModelDir(env)));
     const instruction = loaded.config.embedding.query_instruction;
     // Prompts are embedded exactly as the router embeds them at route time.
     const texts = examples.map((e) => (instruction ? `${instruction}${e.text}` : e.text));
