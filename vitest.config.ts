@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests run against package sources (the "source" export condition), not dist/.
+// Tests run against package sources (the "source" export condition), not dist/. Vitest hands these
+// conditions to the test processes as node --conditions, which CommonJS require() honours too: an
+// explicit 'import' there made require() load ESM builds (express's is-promise), so only 'source'
+// is added to the defaults ('import' / 'require' / 'default' apply anyway).
 export default defineConfig({
-  resolve: { conditions: ['source', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'import', 'default'] } },
+  resolve: { conditions: ['source', 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -46,13 +46,13 @@ async function answer(core: ProxyCore, req: IncomingMessage, signal: AbortSignal
 
 /** The parsed JSON body; a framework's already parsed body (express.json()) is used as is. */
 async function requestBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const pre = (req as { body?: unknown }).body;
   if (pre !== undefined && !Buffer.isBuffer(pre) && typeof pre !== 'string') return pre;
   let bytes: Buffer;
   if (pre !== undefined) bytes = Buffer.isBuffer(pre) ? pre : Buffer.from(pre);
   else {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
