@@ -8,6 +8,15 @@ export type { NativeEmbedder, EmbedOutput, LoadOptions as NativeLoadOptions, Mod
 
 let binding: typeof Native | undefined;
 
+/** Platforms with a published binary package (npm/<suffix>, napi-rs naming). */
+const PUBLISHED = ['linux-x64-gnu', 'darwin-arm64'];
+
+/** The npm package that carries this platform's binary, e.g. `@semroute/native-linux-x64-gnu`. */
+export function platformPackage(platform: string = process.platform, arch: string = process.arch, musl = false): string {
+  const abi = platform === 'linux' ? (musl ? '-musl' : '-gnu') : platform === 'win32' ? '-msvc' : '';
+  return `@semroute/native-${platform}-${arch}${abi}`;
+}
+
 /** The native binding, loaded on first use so that importing this package never throws. */
 export function native(): typeof Native {
   if (binding) return binding;
@@ -15,10 +24,20 @@ export function native(): typeof Native {
     binding = createRequire(import.meta.url)('@semroute/native') as typeof Native;
     return binding;
   } catch (err) {
-    throw new EmbedError(
-      'NATIVE_UNAVAILABLE',
-      'the semroute native addon could not be loaded (build it with `pnpm --filter @semroute/native build`)',
-      { cause: err },
-    );
+    const pkg = platformPackage(process.platform, process.arch, isMusl());
+    const published = PUBLISHED.some((p) => pkg.endsWith(`-${p}`));
+    const hint = published
+      ? `install ${pkg} (an optional dependency of @semroute/native: npm skips it with --omit=optional, ` +
+        'with a lockfile made on another platform, or after npm/cli#4828; reinstall without them), ' +
+        'or in a checkout build it with `pnpm --filter @semroute/native build`'
+      : `no prebuilt binary is published for ${process.platform}-${process.arch} (${pkg}); published: ` +
+        `${PUBLISHED.map((p) => `@semroute/native-${p}`).join(', ')}. Build from source with \`pnpm --filter @semroute/native build\``;
+    throw new EmbedError('NATIVE_UNAVAILABLE', `the semroute native addon could not be loaded: ${hint}`, { cause: err });
   }
+}
+
+function isMusl(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return !report?.header?.glibcVersionRuntime;
 }

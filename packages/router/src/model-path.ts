@@ -12,6 +12,6 @@ export function resolveModelPath(modelPath: string | undefined, configDir: strin
   if (defaultDir) return path.resolve(defaultDir);
   throw new RouterError(
     'MODEL_LOAD_FAILED',
-    'no embedding model directory: set embedding.model_path in the config or pass defaultModelDir (the semroute CLI also reads $SEMROUTE_MODEL_DIR and --model)',
+    'no embedding model directory: set embedding.model_path in the config or pass defaultModelDir (the semroute CLI also reads $SEMROUTE_MODEL_DIR and, for proxy, --model-dir)',
   );
 }

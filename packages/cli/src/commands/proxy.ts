@@ -13,7 +13,7 @@ import type { RouterDeps } from '../router-factory.js';
 
 export interface ProxyCommandOptions {
   config?: string;
-  model?: string;
+  modelDir?: string;
   host: string;
   port: number;
   maxBodyBytes: number;
@@ -36,7 +36,7 @@ export function registerProxy(program: Command, io: Io = processIo, deps: Router
     .command('proxy')
     .description('run an OpenAI-compatible routing gateway: POST /v1/chat/completions, GET /v1/models, /health, /ready, /metrics')
     .option('-c, --config <file>', 'router config (YAML); providers.models[].backend_refs say where each model is served')
-    .option('-m, --model <dir>', 'embedding model directory when the config has no embedding.model_path (default $SEMROUTE_MODEL_DIR, ./models/all-MiniLM-L6-v2)')
+    .option('--model-dir <dir>', 'embedding model directory when the config has no embedding.model_path (default $SEMROUTE_MODEL_DIR, ./models/all-MiniLM-L6-v2)')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('-p, --port <n>', 'port (0 = any free port)', (v) => integer(v, '--port', 0, 65535), 4000)
     .option('--max-body-bytes <n>', 'larger request bodies answer 413', (v) => integer(v, '--max-body-bytes', 1), 8 * 1024 * 1024)
@@ -74,7 +74,7 @@ export async function startProxy(opts: ProxyCommandOptions, deps: RouterDeps & {
   const log = deps.logger ?? createLogger(opts.logLevel);
   const loadedConfig = await loadConfig(path.resolve(opts.config ?? defaultConfigPath), { env });
   for (const w of loadedConfig.warnings) log.warn({ path: w.path, message: w.message }, 'config warning');
-  const modelDir = opts.model ? path.resolve(opts.model) : defaultModelDir(env);
+  const modelDir = opts.modelDir ? path.resolve(opts.modelDir) : defaultModelDir(env);
   const loaded = createRouter({
     config: loadedConfig,
     ...(deps.embedder ? { embedder: deps.embedder } : {}),
