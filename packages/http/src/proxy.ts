@@ -158,7 +158,7 @@ export class ProxyCore {
       if (hit.hit && 'response' in hit && hit.response) {
         this.metrics.routing.observe((performance.now() - t0) / 1000);
         const stream = request.stream === true;
-        const h = { ...selectionHeaders(decision, hit.response.model || decision.selectedModel), 'x-semroute-cache': 'hit' };
+        const h = { ...selectionHeaders(decision, hit.response.model || decision.selectedModel), 'x-semroute-reason': 'cache_hit', 'x-semroute-cache': 'hit' };
         if (!stream) return jsonReply(200, hit.response.body, h);
         return { status: 200, headers: { ...h, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: new TextEncoder().encode(completionToSse(hit.response.body)) };
       }

@@ -214,6 +214,7 @@ describe('semroute proxy with the openai SDK', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(again!.response.headers.get('x-semroute-cache')).toBe('hit');
+    expect(again!.response.headers.get('x-semroute-reason')).toBe('cache_hit');
     expect(again!.data.choices[0]!.message.content).toBe('answer from coder-7b');
     const streamed = await client.chat.completions.create({ ...ask('python code please'), stream: true }, { headers: { 'x-user-id': 'alice' } });
     let text = '';
