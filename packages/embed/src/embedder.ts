@@ -1,5 +1,6 @@
 // The public Embedder: loads a local model directory and embeds texts off the event loop.
 
+import { Coalescer } from './coalescer.js';
 import { EmbedError } from './errors.js';
 import { native, type NativeEmbedder, type NativeLoadOptions } from './native.js';
 
@@ -17,6 +18,20 @@ export interface EmbedderOptions {
   instruction?: string;
   /** Threads for the matrix products (default: one per physical core, shared by all embedders). */
   threads?: number;
+  /**
+   * Concurrent `embed` calls share forward passes (up to `maxBatch` texts each): while a pass runs,
+   * new calls queue and go together in the next one, each getting exactly its own rows.
+   * `maxWaitMs` (default 0) is how long an idle engine waits for company before it starts; 0 starts
+   * on the next event-loop turn, so a lone call pays no added latency. `false` turns it off (every
+   * call its own pass, running concurrently).
+   */
+  coalesce?: false | { maxWaitMs?: number };
+}
+
+/** Options of one `embed` call. */
+export interface EmbedCallOptions {
+  /** Aborting it before the call's pass starts takes the call out of the queue (rejects with the reason). */
+  signal?: AbortSignal;
 }
 
 export type Architecture = 'bert' | 'modernbert' | 'qwen3';
@@ -72,6 +87,20 @@ function checkOptions(options: EmbedderOptions): NativeLoadOptions {
   return out;
 }
 
+function checkCoalesce(options: EmbedderOptions): { maxWaitMs: number } | false {
+  const c = options.coalesce;
+  if (c === false) return false;
+  if (c === undefined) return { maxWaitMs: 0 };
+  if (typeof c !== 'object' || c === null) {
+    throw new EmbedError('INVALID_ARGUMENT', `options.coalesce must be false or { maxWaitMs }, got ${String(c)}`);
+  }
+  const ms = c.maxWaitMs ?? 0;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 1000) {
+    throw new EmbedError('INVALID_ARGUMENT', `options.coalesce.maxWaitMs must be a number in 0..1000, got ${String(ms)}`);
+  }
+  return { maxWaitMs: ms };
+}
+
 function checkTexts(texts: unknown): string[] {
   if (!Array.isArray(texts)) throw new EmbedError('INVALID_ARGUMENT', 'texts must be an array of strings');
   texts.forEach((t, i) => {
@@ -86,9 +115,11 @@ function checkTexts(texts: unknown): string[] {
 export class Embedder {
   readonly info: EmbedderInfo;
   readonly #native: NativeEmbedder;
+  readonly #coalescer: Coalescer | undefined;
 
-  private constructor(handle: NativeEmbedder) {
+  private constructor(handle: NativeEmbedder, maxBatch: number, coalesce: { maxWaitMs: number } | false) {
     this.#native = handle;
+    this.#coalescer = coalesce ? new Coalescer((texts) => handle.embed(texts), { maxBatch, ...coalesce }) : undefined;
     const i = handle.info;
     this.info = {
       architecture: i.architecture as Architecture,
@@ -106,8 +137,9 @@ export class Embedder {
       throw new EmbedError('INVALID_ARGUMENT', 'dir must be a non-empty path string');
     }
     const opts = checkOptions(options);
+    const coalesce = checkCoalesce(options);
     try {
-      return new Embedder(await native().NativeEmbedder.load(dir, opts));
+      return new Embedder(await native().NativeEmbedder.load(dir, opts), opts.maxBatch ?? 32, coalesce);
     } catch (err) {
       throw EmbedError.fromNative(err);
     }
@@ -119,21 +151,34 @@ export class Embedder {
       throw new EmbedError('INVALID_ARGUMENT', 'dir must be a non-empty path string');
     }
     const opts = checkOptions(options);
+    const coalesce = checkCoalesce(options);
     try {
-      return new Embedder(native().NativeEmbedder.loadSync(dir, opts));
+      return new Embedder(native().NativeEmbedder.loadSync(dir, opts), opts.maxBatch ?? 32, coalesce);
     } catch (err) {
       throw EmbedError.fromNative(err);
     }
   }
 
   /** Embeds `texts` on the libuv thread pool; row `i` of the result is `texts[i]`. */
-  async embed(texts: string[]): Promise<Embeddings> {
+  async embed(texts: string[], options: EmbedCallOptions = {}): Promise<Embeddings> {
     const checked = checkTexts(texts);
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new EmbedError('INVALID_ARGUMENT', 'options.signal must be an AbortSignal');
+    }
     try {
+      if (this.#coalescer) return await this.#coalescer.submit(checked, signal);
+      signal?.throwIfAborted();
       return await this.#native.embed(checked);
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw err;
       throw EmbedError.fromNative(err);
     }
+  }
+
+  /** How many forward passes the coalescing queue ran for how many calls (undefined when off). */
+  get coalescing(): Readonly<{ passes: number; calls: number; aborted: number }> | undefined {
+    return this.#coalescer?.stats;
   }
 
   /** Embeds `texts` on the calling thread (blocks the event loop: for scripts). */

@@ -2,6 +2,7 @@
 // computed by a Rust candle core through a private N-API binding.
 
 export { Embedder, rows } from './embedder.js';
-export type { Architecture, EmbedderInfo, EmbedderOptions, Embeddings } from './embedder.js';
+export type { Architecture, EmbedCallOptions, EmbedderInfo, EmbedderOptions, Embeddings } from './embedder.js';
+export type { CoalesceOptions } from './coalescer.js';
 export { EmbedError } from './errors.js';
 export type { EmbedErrorCode } from './errors.js';
