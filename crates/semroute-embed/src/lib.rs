@@ -6,6 +6,7 @@ pub mod config;
 pub mod embedder;
 pub mod error;
 pub mod files;
+mod kernels;
 pub mod models;
 pub mod pooling;
 

@@ -6,6 +6,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
 use crate::batch::padding_bias;
 use crate::config::{Activation, BertConfig};
+use crate::kernels::attention::FusedQkvAttention;
 use crate::models::layers::Dense;
 use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
 use crate::pooling::Pooling;
@@ -62,30 +63,54 @@ impl Layer {
         })
     }
 
-    /// `x`: `[b, s, h]`; `bias`: `[b, 1, 1, s]` additive mask, or None when nothing is padded.
-    fn forward(&self, x: &Tensor, bias: Option<&Tensor>) -> candle_core::Result<Tensor> {
-        let (b, s, h) = x.dims3()?;
-        let qkv = self
-            .qkv
-            .forward(x)?
-            .reshape((b, s, 3, self.heads, self.head_dim))?;
+    /// `x`: `[b, s, h]`, right-padded rows of `lengths` real tokens.
+    fn forward(&self, x: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
+        let qkv = self.qkv.forward(x)?;
+        let ctx = if qkv.device().is_cpu() && qkv.dtype() == DType::F32 {
+            qkv.apply_op1_no_bwd(&FusedQkvAttention {
+                heads: self.heads,
+                head_dim: self.head_dim,
+                lengths,
+            })?
+        } else {
+            self.generic_attention(&qkv, lengths)?
+        };
+        let x = self
+            .attn_norm
+            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let inter = self.intermediate.forward_act(&x, Some(self.act))?;
+        self.out_norm.forward(&(self.output.forward(&inter)? + x)?)
+    }
+
+    /// Attention with candle's generic ops (devices the CPU kernel does not cover).
+    fn generic_attention(&self, qkv: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
+        let (b, s, three_h) = qkv.dims3()?;
+        let h = three_h / 3;
+        let bias = if lengths.iter().any(|&n| n < s) {
+            let mask: Vec<u32> = lengths
+                .iter()
+                .flat_map(|&n| (0..s).map(move |j| u32::from(j < n)))
+                .collect();
+            Some(Tensor::from_vec(
+                padding_bias(&mask),
+                (b, 1, 1, s),
+                qkv.device(),
+            )?)
+        } else {
+            None
+        };
+        let qkv = qkv.reshape((b, s, 3, self.heads, self.head_dim))?;
         let qkv = qkv.permute((2, 0, 3, 1, 4))?; // [3, b, heads, s, hd]
         let q = qkv.get(0)?.contiguous()?;
         let k = qkv.get(1)?.contiguous()?;
         let v = qkv.get(2)?.contiguous()?;
         let scale = 1.0 / (self.head_dim as f64).sqrt();
         let mut scores = (q.matmul(&k.t()?)? * scale)?;
-        if let Some(bias) = bias {
+        if let Some(bias) = &bias {
             scores = scores.broadcast_add(bias)?;
         }
         let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))?;
-        let x = self
-            .attn_norm
-            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
-        let inter = self.intermediate.forward(&x)?;
-        let inter = self.act.apply(&inter)?;
-        self.out_norm.forward(&(self.output.forward(&inter)? + x)?)
+        probs.matmul(&v)?.transpose(1, 2)?.reshape((b, s, h))
     }
 }
 
@@ -168,14 +193,18 @@ impl EmbeddingModel for Bert {
             .broadcast_add(&self.position.forward(&positions)?)?
             .broadcast_add(&self.token_type)?;
         let mut x = self.embed_norm.forward(&x)?;
-        let bias = if batch.has_padding {
-            let mask = batch.attention_mask.flatten_all()?.to_vec1::<u32>()?;
-            Some(Tensor::from_vec(padding_bias(&mask), (b, 1, 1, s), device)?)
-        } else {
-            None
-        };
+        if batch.lengths.len() != b || batch.padding_side != PaddingSide::Right {
+            return Err(Error::InferenceFailed {
+                context: format!(
+                    "BERT takes {b} right-padded rows, got {} lengths padded {:?}",
+                    batch.lengths.len(),
+                    batch.padding_side
+                ),
+                source: None,
+            });
+        }
         for layer in &self.layers {
-            x = layer.forward(&x, bias.as_ref())?;
+            x = layer.forward(&x, &batch.lengths)?;
         }
         Ok(x.to_dtype(DType::F32)?.contiguous()?)
     }

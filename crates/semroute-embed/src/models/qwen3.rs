@@ -147,7 +147,7 @@ impl Layer {
         let x = (x + self.o_proj.forward(&ctx)?)?;
 
         let normed = self.post_attn_norm.forward(&x)?;
-        let gate = self.act.apply(&self.gate_proj.forward(&normed)?)?;
+        let gate = self.gate_proj.forward_act(&normed, Some(self.act))?;
         let mlp = self
             .down_proj
             .forward(&(gate * self.up_proj.forward(&normed)?)?)?;
