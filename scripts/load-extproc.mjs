@@ -242,6 +242,10 @@ const result = {
   firstReadyMs: readyMs,
   requests: done + stats.failOpen + stats.errors,
   throughputRps: round(done / elapsed),
+  // Auto-model requests only (explicit-model ones never need routing).
+  routedPerS: round(stats.routed / elapsed),
+  shedPerS: round((mode === 'fault' ? 0 : (reasons.timeout ?? 0)) / elapsed),
+  autoRoutedShare: round(stats.routed / Math.max(1, stats.routed + stats.passed)),
   outcomes: { routed: stats.routed, passedThrough: stats.passed, explicitModel: stats.explicit, failOpenWhileDown: stats.failOpen },
   passthroughReasons: mode === 'fault' ? { beforeKill: reasonsBeforeKill, afterRestart: reasons } : reasons,
   errors: stats.errors,

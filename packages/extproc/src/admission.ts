@@ -1,26 +1,60 @@
 // Bounded concurrency for routing: at most `limit` requests inside the router at once, the rest wait
 // in FIFO order. A waiter whose deadline passes leaves the queue without ever running, so work
-// that can no longer be answered in time never piles up behind an overloaded embedder.
+// that can no longer be answered in time never piles up behind an overloaded embedder. The deadline
+// is checked against the clock when a slot frees up, not only by the abort timer: under load the
+// event loop runs timers late, and a slot granted to an expired waiter is work thrown away.
+
+/** The waiter's deadline had passed when its turn came; it never ran. */
+export class DeadlineExceeded extends Error {
+  constructor(readonly lateByMs: number) {
+    super(`deadline passed ${lateByMs.toFixed(1)} ms before a routing slot was free`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+interface Waiter {
+  grant: () => void;
+  expire: (lateByMs: number) => void;
+  deadline: number;
+}
 
 export class Admission {
   private running = 0;
-  private readonly waiting: Array<{ grant: () => void }> = [];
+  private readonly waiting: Waiter[] = [];
+  /** Waiters dropped because their deadline passed in the queue (never ran). */
+  shed = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** Resolves to a release function once a slot is free; rejects with the signal's reason if it aborts first. */
-  acquire(signal: AbortSignal): Promise<() => void> {
+  /**
+   * Resolves to a release function once a slot is free; rejects with the signal's reason if it
+   * aborts first, or with DeadlineExceeded if `deadline` (on the `now` clock) has passed by then.
+   */
+  acquire(signal: AbortSignal, deadline = Number.POSITIVE_INFINITY): Promise<() => void> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    const late = this.now() - deadline;
+    if (late >= 0) {
+      this.shed++;
+      return Promise.reject(new DeadlineExceeded(late));
+    }
     if (this.running < this.limit) {
       this.running++;
       return Promise.resolve(this.releaser());
     }
     return new Promise((resolve, reject) => {
-      const entry = {
+      const entry: Waiter = {
+        deadline,
         grant: () => {
           signal.removeEventListener('abort', onAbort);
           this.running++;
           resolve(this.releaser());
+        },
+        expire: (lateByMs) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(new DeadlineExceeded(lateByMs));
         },
       };
       const onAbort = () => {
@@ -43,7 +77,12 @@ export class Admission {
       if (done) return;
       done = true;
       this.running--;
-      this.waiting.shift()?.grant();
+      const t = this.now();
+      for (let w = this.waiting.shift(); w; w = this.waiting.shift()) {
+        if (t < w.deadline) return w.grant();
+        this.shed++;
+        w.expire(t - w.deadline);
+      }
     };
   }
 }

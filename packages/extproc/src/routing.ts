@@ -8,7 +8,7 @@ import type { Metrics } from './metrics.js';
 import type { RouterHolder } from './router-holder.js';
 import type { SidecarOptions } from './options.js';
 import { inSpan } from './tracing.js';
-import { Admission } from './admission.js';
+import { Admission, DeadlineExceeded } from './admission.js';
 
 /** What the request needs, from the gateway's headers. */
 export interface RequestInfo {
@@ -75,11 +75,13 @@ export class RoutingService {
       return this.pass(info, 'explicit_model', `model ${JSON.stringify(request.model ?? null)} is not an auto name`, start, request.model);
     }
     const abort = new AbortController();
+    // The timer may fire late on a busy event loop; the admission queue also checks the clock.
+    const deadlineAt = start + this.options.messageTimeoutMs;
     const timer = setTimeout(() => abort.abort(new Timeout()), this.options.messageTimeoutMs);
     const deadline = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }));
     deadline.catch(() => {});
     const work = (async () => {
-      const admitted = await this.admission.acquire(abort.signal);
+      const admitted = await this.admission.acquire(abort.signal, deadlineAt);
       this.metrics.inflightRouting.inc();
       try {
         return await this.decide(lease.router, request, parsed.text, info, abort.signal);
@@ -96,6 +98,9 @@ export class RoutingService {
     } catch (err) {
       if (err instanceof Timeout) {
         return this.pass(info, 'timeout', `no answer within ${this.options.messageTimeoutMs} ms (${this.admission.queued} waiting)`, start, request.model);
+      }
+      if (err instanceof DeadlineExceeded) {
+        return this.pass(info, 'timeout', `shed: ${err.message} (${this.admission.queued} waiting)`, start, request.model);
       }
       const code = (err as { code?: string }).code ?? 'unknown';
       this.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });

@@ -1,7 +1,7 @@
 // Overload: routing slower than arrivals sheds the excess as pass-throughs within the deadline,
 // and work that timed out while waiting never reaches the router.
 import { describe, expect, it } from 'vitest';
-import { Admission } from '../src/admission.js';
+import { Admission, DeadlineExceeded } from '../src/admission.js';
 import { FakeRouter } from './fake-router.js';
 import { chatHeaders } from './envoy-client.js';
 import { chatBody, startHarness } from './helpers.js';
@@ -21,6 +21,25 @@ describe('Admission', () => {
     r1();
     (await p3)();
     expect(order).toEqual([3]);
+    expect(a.queued).toBe(0);
+  });
+
+  it('sheds waiters whose deadline passed before a slot freed, even when no timer has fired yet', async () => {
+    let t = 0;
+    const a = new Admission(1, () => t);
+    const signal = new AbortController().signal;
+    const r1 = await a.acquire(signal, 50);
+    const stale = a.acquire(signal, 40);
+    const fresh = a.acquire(signal, 100);
+    t = 45; // the first waiter's deadline passed while r1 ran; its abort timer has not run
+    r1();
+    await expect(stale).rejects.toBeInstanceOf(DeadlineExceeded);
+    const r3 = await fresh;
+    expect(a.shed).toBe(1);
+    r3();
+    // Arriving already late: rejected at once, no slot taken.
+    await expect(a.acquire(signal, 10)).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(a.shed).toBe(2);
     expect(a.queued).toBe(0);
   });
 });
