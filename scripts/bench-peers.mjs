@@ -15,7 +15,7 @@
 
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -146,8 +146,10 @@ async function worker(name) {
     } else if (task.kind === 'throughput') {
       const texts = Array(task.batch).fill(task.long ? LONG : SHORT);
       const t = now();
+      const c = process.cpuUsage();
       for (let i = 0; i < task.n; i++) await embed(texts);
-      process.send({ texts: task.n * task.batch, ms: now() - t });
+      const cpu = process.cpuUsage(c);
+      process.send({ texts: task.n * task.batch, ms: now() - t, cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (task.kind === 'peak') {
       await embed(Array(32).fill(HUGE));
       process.send({ rssPeakMb: rssMb('VmHWM') });
@@ -173,6 +175,7 @@ async function parent() {
   const engines = args.engines.split(',');
   const rounds = Number(args.rounds);
   const started = now();
+  const loadStart = loadavg();
   const workers = {};
   for (const name of engines) {
     // One at a time, so loads do not compete.
@@ -206,9 +209,10 @@ async function parent() {
       w.lat.push(...(await ask(w.child, { kind: 'latency', n: 60 })).ms);
       for (const p of plan) {
         const res = await ask(w.child, p);
-        const acc = (w.tp[p.key] ??= { texts: 0, ms: 0 });
+        const acc = (w.tp[p.key] ??= { texts: 0, ms: 0, cpuMs: 0 });
         acc.texts += res.texts;
         acc.ms += res.ms;
+        acc.cpuMs += res.cpuMs;
       }
     }
     console.error(`round ${r + 1}/${rounds} done (${((now() - started) / 1000).toFixed(0)} s)`);
@@ -228,6 +232,9 @@ async function parent() {
       short_p50_ms: Math.round(pct(lat, 0.5) * 100) / 100,
       short_p99_ms: Math.round(pct(lat, 0.99) * 100) / 100,
       ...Object.fromEntries(Object.entries(w.tp).map(([k, v]) => [`${k}_texts_per_s`, r1((v.texts * 1000) / v.ms)])),
+      // Texts per CPU-second of the engine's process (all its threads): robust to other load on a
+      // shared machine, and it charges spin-waiting to whoever spins.
+      ...Object.fromEntries(Object.entries(w.tp).map(([k, v]) => [`${k}_texts_per_cpu_s`, r1((v.texts * 1000) / v.cpuMs)])),
       rss_after_load_mb: Math.round(w.rssAfterLoadMb),
       rss_peak_32x256_mb: Math.round(w.rssPeakMb),
       cosine_to_semroute: Math.round(w.cosineToFirst * 1e6) / 1e6,
@@ -239,14 +246,15 @@ async function parent() {
     const p = results[name];
     ratios[`semroute_vs_${name}`] = Object.fromEntries(
       Object.keys(base)
-        .filter((k) => k.endsWith('texts_per_s') || k.startsWith('short_p'))
+        .filter((k) => k.endsWith('texts_per_s') || k.endsWith('texts_per_cpu_s') || k.startsWith('short_p'))
         // > 1 means semroute is better (faster or more texts/s).
         .map((k) => [k, Math.round((k.endsWith('_ms') ? p[k] / base[k] : base[k] / p[k]) * 100) / 100]),
     );
   }
   const report = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    // Load average before and after: other work on the machine makes every figure noisier.
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg() },
     model,
     threads,
     rounds,
