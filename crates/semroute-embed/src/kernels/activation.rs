@@ -81,7 +81,8 @@ mod tests {
         let n = 37; // not a multiple of any vector width
         let bias: Vec<f32> = (0..n).map(|j| j as f32 * 0.01 - 0.2).collect();
         let x: Vec<f32> = (0..3 * n).map(|i| (i as f32 * 0.37).sin() * 6.0).collect();
-        let cases: [(Activation, fn(f64) -> f64); 4] = [
+        type Reference = fn(f64) -> f64;
+        let cases: [(Activation, Reference); 4] = [
             (Activation::Gelu, |v| {
                 0.5 * v * (1.0 + erf64(v / 2f64.sqrt()))
             }),

@@ -26,6 +26,13 @@ struct Shared(*mut f32);
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
+impl Shared {
+    /// Through a method, so closures capture the whole (Send) wrapper, not its raw-pointer field.
+    fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}
+
 impl CustomOp1 for FusedQkvAttention<'_> {
     fn name(&self) -> &'static str {
         "semroute-attention"
@@ -58,7 +65,6 @@ impl CustomOp1 for FusedQkvAttention<'_> {
         (0..b * heads).into_par_iter().for_each_init(
             || vec![0f32; s * s],
             |scores, task| {
-                let out = out;
                 let (row, head) = (task / heads, task % heads);
                 let len = self.lengths[row];
                 let base = row * s * three_h + head * hd;
@@ -88,7 +94,7 @@ impl CustomOp1 for FusedQkvAttention<'_> {
                         hd,
                         (scores.as_ptr(), len as isize, 1),
                         (v.as_ptr(), rs, 1),
-                        (out.0.add(row * s * h + head * hd), h as isize, 1),
+                        (out.ptr().add(row * s * h + head * hd), h as isize, 1),
                         Parallelism::None,
                     );
                 }

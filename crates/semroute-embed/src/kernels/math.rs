@@ -30,7 +30,7 @@ pub(crate) fn exp(x: f32) -> f32 {
     let r = n.mul_add(-0.693_359_4, x);
     let r = n.mul_add(2.121_944_4e-4, r);
     let mut p = r.mul_add(1.987_569_1e-4, 1.398_199_9e-3);
-    p = p.mul_add(r, 8.333_451_9e-3);
+    p = p.mul_add(r, 8.333_452e-3);
     p = p.mul_add(r, 4.166_579_6e-2);
     p = p.mul_add(r, 1.666_666_5e-1);
     p = p.mul_add(r, 5e-1);
