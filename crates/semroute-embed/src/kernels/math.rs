@@ -75,7 +75,7 @@ pub(crate) mod tests {
     fn exp_is_within_a_few_ulp() {
         let mut worst = 0f64;
         // Inside the clamp range (-87 is clamped to itself; below it exp is clamped on purpose).
-        for i in -86_990..=88_000 {
+        for i in -86_990..=87_990 {
             let x = i as f32 * 1e-3;
             let want = (x as f64).exp();
             worst = worst.max(((exp(x) as f64 - want) / want).abs());
