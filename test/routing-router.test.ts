@@ -17,6 +17,8 @@ const CONFIG = {
     ],
   },
   routing: {
+    // These tests count embedder calls and check mechanisms; the task library is tested in routing-task-library.test.ts.
+    task_library: { enabled: false },
     modelCards: [
       { name: 'coder', description: 'python code function programming bug', examples: ['write a python function'] },
       { name: 'thinker', description: 'prove theorem mathematics proof reasoning' },

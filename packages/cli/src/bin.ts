@@ -8,6 +8,7 @@ import { registerBench } from './commands/bench.js';
 import { registerTrain } from './commands/train.js';
 import { registerServe } from './commands/serve.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerEval } from './commands/eval.js';
 
 const program = createProgram();
 registerRoute(program);
@@ -16,6 +17,7 @@ registerBench(program);
 registerTrain(program);
 registerServe(program);
 registerProxy(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -9,9 +9,12 @@ export interface RouterDeps {
 }
 
 /** Loads the config (or the bundled default) and creates a router for it. */
-export async function openRouter(configPath: string | undefined, deps: RouterDeps = {}): Promise<{ router: Router; loaded: LoadedConfig }> {
+export async function openRouter(
+  config: string | LoadedConfig | undefined,
+  deps: RouterDeps = {},
+): Promise<{ router: Router; loaded: LoadedConfig }> {
   const env = deps.env ?? process.env;
-  const loaded = await loadConfig(configPath ?? defaultConfigPath, { env });
+  const loaded = typeof config === 'object' ? config : await loadConfig(config ?? defaultConfigPath, { env });
   const modelDir = defaultModelDir(env);
   const router = await createRouter({
     config: loaded,

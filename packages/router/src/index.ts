@@ -17,6 +17,17 @@ export type {
 export { resolveModelPath } from './model-path.js';
 export { promptText, contentText, estimateTokens } from './text/prompt.js';
 export { cardTexts, CardIndex } from './cards/index.js';
+export {
+  loadTaskLibrary,
+  BUNDLED_LIBRARY_DIR,
+  TaskLibraryError,
+  TaskRouting,
+  defaultCacheDir,
+  type TaskLibrary,
+  type TaskType,
+  type LibrarySplit,
+  type TaskScores,
+} from './library/index.js';
 export { findPii, luhnValid } from './signals/pii.js';
 export { detectLanguage } from './signals/language.js';
 export { evaluateRule } from './decisions/rules.js';

@@ -30,6 +30,7 @@ import { RouterError } from './errors.js';
 import { resolveModelPath } from './model-path.js';
 import { getSelectorFactory } from './selection/registry.js';
 import { createStateStore, createResponseCache } from './backends.js';
+import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
 
 export interface CreateRouterOptions {
   /** A config file path, a parsed plain object (validated like a file), or a `LoadedConfig`. */
@@ -38,7 +39,7 @@ export interface CreateRouterOptions {
   embedder?: TextEmbedder;
   /** Base for relative paths when `config` is an object; default the working directory. */
   configDir?: string;
-  /** Model directory used when the config names none (the CLI passes $SEMROUTE_MODEL_DIR). */
+  /** Model directory used when the config names none (the library has no default; the CLI passes one). */
   defaultModelDir?: string;
   /** Non-fatal errors (state store or cache failures) are reported here, never thrown. */
   onError?: (kind: string, err: unknown) => void;
@@ -47,6 +48,11 @@ export interface CreateRouterOptions {
   state?: LearningStateStore;
   /** Overrides the response cache chosen by `cache.backend`. */
   cache?: SemanticCacheApi;
+  /**
+   * Directory where the task library's vectors are cached per model and library version
+   * (default: `semroute-cache-<uid>` under the OS temporary directory); false: embed at every load.
+   */
+  cacheDir?: string | false;
 }
 
 /** Generic auto names routed through every decision; decision names are auto names too. */
@@ -126,6 +132,7 @@ class RouterCore {
     private readonly signals: SignalSet,
     private readonly decisions: Map<string, DecisionRuntime>,
     private readonly determinism: Determinism,
+    private readonly tasks: TaskRouting | undefined,
   ) {}
 
   static async build(
@@ -155,6 +162,19 @@ class RouterCore {
       at += g.texts.length;
     }
 
+    const tasks = await buildTaskRouting({
+      settings: config.routing.task_library,
+      configDir: loaded.configDir,
+      embedder,
+      cards,
+      instruction: config.embedding.query_instruction,
+      maxBatch: config.embedding.max_batch,
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+      onError: options.onError ?? (() => {}),
+    }).catch((err: unknown) => {
+      throw err instanceof ConfigError ? new ConfigError(err.issues, loaded.source, { cause: err }) : err;
+    });
+
     const decisions = new Map<string, DecisionRuntime>();
     const failures: ConfigIssue[] = [];
     for (const [i, d] of config.routing.decisions.entries()) {
@@ -170,7 +190,7 @@ class RouterCore {
       rng: options.determinism?.rng ?? Math.random,
       now: options.determinism?.now ?? Date.now,
     };
-    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism);
+    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism, tasks?.routing);
   }
 
   /** Semantic cache settings of a decision (undefined: no cache plugin). */
@@ -259,6 +279,13 @@ class RouterCore {
     const history = conversationText(req);
     const input = { text, historyText: history, conversationTokens: estimateTokens(history), embedding };
     const signals = await evaluateSignals(this.signals, input);
+    const centred = this.cards.centre(embedding);
+    const direct = (card: string) => this.cards.similarity(centred, card);
+    // Task evidence: computed once per request; reported as `task` signals whatever decision matches.
+    const tasks = this.tasks?.score(embedding, direct);
+    for (const t of tasks?.top ?? []) {
+      signals.push({ id: `task:${t.task.id}`, type: 'task', name: t.task.id, matched: true, confidence: t.score, score: t.score, detail: { label: t.task.name } });
+    }
 
     // A request naming a decision (other than the generic auto names) forces that decision.
     const generic = new Set(this.config.routing.auto_model_names ?? DEFAULT_AUTO_NAMES);
@@ -269,7 +296,6 @@ class RouterCore {
     if (!match) return this.fallback(signals, start, 'default_model');
     const rt = this.decisions.get(match.decision.name)!;
 
-    const centred = this.cards.centre(embedding);
     const candidates: Candidate[] = rt.config.modelRefs.map((ref) => {
       const card = this.config.routing.modelCards.find((c) => c.name === ref.model);
       const provider = this.config.providers.models.find((p) => p.name === ref.model);
@@ -280,7 +306,7 @@ class RouterCore {
         weight: ref.weight,
         ...(ref.use_reasoning !== undefined ? { useReasoning: ref.use_reasoning } : {}),
         ...(ref.reasoning_effort !== undefined ? { reasoningEffort: ref.reasoning_effort } : {}),
-        similarity: this.cards.similarity(centred, ref.model),
+        similarity: tasks?.fit.get(ref.model) ?? direct(ref.model),
       };
     });
     // A model without a card has no evidence either way: give it the mean fit of those with one,
@@ -290,6 +316,8 @@ class RouterCore {
       const neutral = carded.reduce((a, c) => a + c.similarity, 0) / carded.length;
       for (const c of candidates) if (!this.cards.has(c.model)) c.similarity = neutral;
     }
+    const unsure = this.lowConfidence(carded);
+    if (unsure) return this.decided(rt, unsure, signals, candidates, start);
     let result: SelectionResult;
     try {
       result = await rt.selector.select({
@@ -307,6 +335,23 @@ class RouterCore {
         cause: err,
       });
     }
+    return this.decided(rt, result, signals, candidates, start);
+  }
+
+  /**
+   * `routing.low_confidence`: when the two best-fitting cards are within the margin, the named
+   * model serves, whatever the selector would say.
+   */
+  private lowConfidence(carded: Candidate[]): SelectionResult | undefined {
+    const low = this.config.routing.low_confidence;
+    if (!low || carded.length < 2) return undefined;
+    const [a, b] = carded.map((c) => c.similarity).sort((x, y) => y - x);
+    if (a! - b! >= low.margin) return undefined;
+    const scores = Object.fromEntries(carded.map((c) => [c.model, c.similarity]));
+    return { model: low.model, confidence: clamp01(a! - b!), scores, reasonCode: 'low_confidence' };
+  }
+
+  private decided(rt: DecisionRuntime, result: SelectionResult, signals: SignalResult[], candidates: Candidate[], start: number): RouteDecision {
     const chosen = candidates.find((c) => c.model === result.model);
     return {
       selectedModel: result.model,

@@ -64,6 +64,8 @@ export interface SignalResult {
   matched: boolean;
   /** 0..1 */
   confidence: number;
+  /** A graded score where the signal has one (task signals: P(task | prompt)). */
+  score?: number;
   /** Optional detail: matched keywords, detected language, domain label... */
   detail?: unknown;
 }
@@ -74,6 +76,7 @@ export type ReasonCode =
   | 'default_model' // no decision matched
   | 'no_candidates' // SLOs pruned all candidates; on_no_candidates applied
   | 'cache_hit'
+  | 'low_confidence' // the two best cards were within routing.low_confidence.margin
   | string;
 
 export interface RouteDecision {

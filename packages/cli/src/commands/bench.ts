@@ -9,6 +9,9 @@ import { benchDomain, readDomainBench, readDomainDefs } from '../bench/domain.js
 import { benchRouting, readRoutingSet } from '../bench/routing.js';
 import { benchLatency } from '../bench/latency.js';
 import { writeReport } from '../bench/stats.js';
+import { benchQuality, defaultSuites } from '../bench/quality.js';
+import { qualityMarkdown } from '../bench/quality-report.js';
+import { writeFile } from 'node:fs/promises';
 
 export interface BenchOptions {
   config?: string;
@@ -36,7 +39,7 @@ export function registerBench(program: Command, io: Io = processIo): void {
       .option('--set <file>', 'routing set JSONL', DEFAULTS.set)
       .option('--reports <dir>', 'where JSON reports go', DEFAULTS.reports)
       .option('-n <count>', 'timed route() calls for the latency bench', (v) => Number(v), 300);
-  for (const which of ['domain', 'routing', 'latency', 'all'] as const) {
+  for (const which of ['domain', 'routing', 'latency', 'quality', 'all'] as const) {
     common(bench.command(which).description(`run the ${which} benchmark${which === 'all' ? 's' : ''}`)).action(async (opts: BenchOptions) => {
       process.exitCode = await runBench(which, opts, io);
     });
@@ -44,7 +47,7 @@ export function registerBench(program: Command, io: Io = processIo): void {
 }
 
 /** Runs one or all benchmarks; returns the exit code. */
-export async function runBench(which: 'domain' | 'routing' | 'latency' | 'all', opts: BenchOptions, io: Io): Promise<number> {
+export async function runBench(which: 'domain' | 'routing' | 'latency' | 'quality' | 'all', opts: BenchOptions, io: Io): Promise<number> {
   try {
     if (!Number.isInteger(opts.n) || opts.n <= 0) throw new UserError('-n expects a positive integer');
     const loaded = await loadConfig(opts.config ?? defaultConfigPath);
@@ -74,6 +77,14 @@ export async function runBench(which: 'domain' | 'routing' | 'latency' | 'all', 
         io.out(`        ${g.cards} cards, ${g.decisions} decisions: p50 ${g.p50} ms, p99 ${g.p99} ms; without the model (embedding memoised) p50 ${g.routerOnlyP50} ms, p99 ${g.routerOnlyP99} ms`);
       }
       io.out(`        report: ${await writeReport(opts.reports, 'router-latency.json', { config: loaded.source, ...r })}`);
+    }
+    if (which === 'quality' || which === 'all') {
+      const expectations = path.join(repoRoot, 'bench', 'eval', 'task-expectations.json');
+      const results = await benchQuality(embedder, defaultSuites(repoRoot), expectations, (l) => io.out(`quality ${l}`));
+      io.out(`        report: ${await writeReport(opts.reports, 'routing-quality.json', { results })}`);
+      const md = path.join(opts.reports, 'routing-quality.md');
+      await writeFile(md, qualityMarkdown(results));
+      io.out(`        misroutes: ${md}`);
     }
     const e = embedder as { close?: () => unknown };
     if (typeof e.close === 'function') await e.close();

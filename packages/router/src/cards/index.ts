@@ -35,12 +35,16 @@ export function cardTexts(card: ModelCard): string[] {
 
 export class CardIndex {
   private readonly texts: Map<string, string[]>;
+  private readonly examples: Map<string, Set<string>>;
   private readonly vectors = new Map<string, Float32Array>();
+  /** Each card's text vectors as embedded (unit-norm, not centred). */
+  private readonly rows = new Map<string, Float32Array[]>();
   /** Mean of all card text embeddings (undefined: no centring). */
   private mu: Float32Array | undefined;
 
   constructor(cards: ModelCard[]) {
     this.texts = new Map(cards.map((c) => [c.name, cardTexts(c)]));
+    this.examples = new Map(cards.map((c) => [c.name, new Set(c.examples ?? [])]));
   }
 
   /** Texts to embed at load, grouped by card. */
@@ -52,10 +56,24 @@ export class CardIndex {
     this.mu = this.texts.size >= 2 ? mean(vectors, dim) : undefined;
     let at = 0;
     for (const [name, texts] of this.texts) {
-      const rows = vectors.slice(at, at + texts.length).map((r) => this.centre(r));
+      const own = vectors.slice(at, at + texts.length);
       at += texts.length;
-      this.vectors.set(name, centroid(rows, dim));
+      this.rows.set(name, own);
+      this.vectors.set(name, centroid(own.map((r) => this.centre(r)), dim));
     }
+  }
+
+  /** Card names in config order. */
+  names(): string[] {
+    return [...this.texts.keys()];
+  }
+
+  /** A card's text vectors (every text) and those of its own example prompts. */
+  textVectors(card: string): { texts: Float32Array[]; examples: Float32Array[] } {
+    const texts = this.texts.get(card) ?? [];
+    const rows = this.rows.get(card) ?? [];
+    const ex = this.examples.get(card) ?? new Set<string>();
+    return { texts: rows, examples: rows.filter((_, i) => ex.has(texts[i]!)) };
   }
 
   has(card: string): boolean {

@@ -60,6 +60,14 @@ export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: C
     }
   }
 
+  const low = isObj(routing.low_confidence) ? str(routing.low_confidence.model) : undefined;
+  if (low !== undefined && !known.has(low)) {
+    issues.push({
+      path: 'routing.low_confidence.model',
+      message: `unknown model "${low}": not a routing.modelCards name nor a providers.models name (known: ${knownList})`,
+    });
+  }
+
   // Signals declared per section.
   const signals = isObj(routing.signals) ? routing.signals : {};
   const declared = new Map<string, Set<string>>();

@@ -248,6 +248,19 @@ const domainClassifier = z.object({
   temperature: z.number().positive().default(0.05),
 });
 
+/** The bundled task library (or one of the same layout) that gives cards labelled prototypes. */
+const taskLibrary = z.object({
+  enabled: z.boolean().default(true),
+  /** A library directory (taxonomy.json + prompts/*.jsonl); default: the one bundled with @semroute/router. */
+  path: z.string().min(1).optional(),
+});
+
+/** Prompts whose two best cards score within `margin` go to `model` (reasonCode low_confidence). */
+const lowConfidence = z.object({
+  margin: z.number().finite().min(0, { error: 'expected a margin >= 0' }),
+  model: name,
+});
+
 const routing = z.object({
   modelCards: z.array(modelCardSchema).default([]),
   signals: signalsSchema.default(signalsSchema.parse({})),
@@ -256,6 +269,8 @@ const routing = z.object({
   auto_model_names: z.array(name).optional(),
   prompt_source: promptSource.default(promptSource.parse({})),
   domain_classifier: domainClassifier.default(domainClassifier.parse({})),
+  task_library: taskLibrary.default(taskLibrary.parse({})),
+  low_confidence: lowConfidence.optional(),
 });
 
 const embedding = z.object({
@@ -293,3 +308,5 @@ export type SignalsConfig = z.output<typeof signalsSchema>;
 export type CachePluginConfig = z.output<typeof cachePlugin>;
 export type PromptSourceConfig = z.output<typeof promptSource>;
 export type DomainClassifierConfig = z.output<typeof domainClassifier>;
+export type TaskLibraryConfig = z.output<typeof taskLibrary>;
+export type LowConfidenceConfig = z.output<typeof lowConfidence>;

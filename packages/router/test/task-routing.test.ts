@@ -1,0 +1,88 @@
+// Task-aware scoring on hand-made vectors: the neighbour vote, the card-task affinity and the
+// blend with direct similarity (formulas in docs/selection.md).
+import { describe, expect, it } from 'vitest';
+import { TaskIndex } from '../src/library/task-index.js';
+import { cardTaskAffinity } from '../src/library/affinity.js';
+import { TaskRouting, DEFAULT_TASK_ROUTING_PARAMS } from '../src/library/task-routing.js';
+import { normalize } from '../src/vector.js';
+
+const v = (...xs: number[]) => normalize(Float32Array.from(xs));
+
+describe('TaskIndex', () => {
+  const protos = [v(1, 0, 0), v(0.9, 0.1, 0), v(0, 1, 0), v(0.1, 0.9, 0), v(0, 0, 1)];
+  const labels = [0, 0, 1, 1, 2];
+  it('puts the mass on the task whose prototypes are nearest', () => {
+    const idx = new TaskIndex(protos, labels, 3, 3, { k: 3, knnTemperature: 0.05, centroidTemperature: 0.05, knnWeight: 0.7, shortlist: 3 });
+    const { probs } = idx.distribution(v(1, 0.05, 0));
+    expect(probs[0]!).toBeGreaterThan(0.9);
+    expect(probs[0]! + probs[1]! + probs[2]!).toBeCloseTo(1, 6);
+    expect(idx.count(0)).toBe(2);
+  });
+  it('only searches the shortlisted tasks (the closest centroids)', () => {
+    const idx = new TaskIndex(protos, labels, 3, 3, { k: 5, knnTemperature: 0.05, centroidTemperature: 0.05, knnWeight: 1, shortlist: 1 });
+    const { probs } = idx.distribution(v(0.2, 1, 0));
+    expect(probs[1]).toBeCloseTo(1, 6);
+  });
+  it('a task without prototypes gets no mass', () => {
+    const idx = new TaskIndex(protos, labels, 4, 3);
+    expect(idx.distribution(v(0, 0, 1)).probs[3]).toBe(0);
+  });
+});
+
+describe('cardTaskAffinity', () => {
+  const labels = [v(1, 0, 0), v(0, 1, 0), v(0, 0, 1)];
+  const centroids = labels;
+  it('each task is claimed by the card whose best text matches it; columns sum to 1', () => {
+    const a = cardTaskAffinity([[v(1, 0.1, 0)], [v(0.1, 1, 0)]], labels, centroids, { labelWeight: 0.5, temperature: 0.03, minRelatedness: 0.3 });
+    expect(a.affinity[0]![0]!).toBeGreaterThan(0.99);
+    expect(a.affinity[1]![1]!).toBeGreaterThan(0.99);
+    for (let t = 0; t < 3; t++) expect(a.affinity[0]![t]! + a.affinity[1]![t]!).toBeCloseTo(1, 9);
+    // Task 2 relates to no card: nobody claims it.
+    expect(a.affinity[0]![2]).toBeCloseTo(0.5, 9);
+    expect(a.cardFits).toEqual([true, true]);
+  });
+  it('a card related to no task does not fit', () => {
+    const a = cardTaskAffinity([[v(1, 0, 0)], [v(-1, -1, -1)]], labels, centroids);
+    expect(a.cardFits).toEqual([true, false]);
+  });
+});
+
+describe('TaskRouting', () => {
+  const tasks = [
+    { id: 'code', group: 'g', name: 'Code', description: 'code' },
+    { id: 'chat', group: 'g', name: 'Chat', description: 'chat' },
+  ];
+  const prompts = [
+    { text: 'c1', task: 0, source: 't' },
+    { text: 'c2', task: 0, source: 't' },
+    { text: 'h1', task: 1, source: 't' },
+    { text: 'h2', task: 1, source: 't' },
+  ];
+  const pv = [v(1, 0, 0, 0), v(1, 0.2, 0, 0), v(0, 1, 0, 0), v(0, 1, 0.2, 0)];
+  const labels = [v(1, 0, 0, 0), v(0, 1, 0, 0)];
+  const cards = [
+    { name: 'coder', texts: [v(1, 0, 0, 0.3)], examples: [] },
+    { name: 'chatty', texts: [v(0, 1, 0, 0.3)], examples: [] },
+    { name: 'odd', texts: [v(0, 0, 0, 1)], examples: [v(0, 0, 1, 0)] },
+  ];
+  const tr = new TaskRouting({ tasks, prompts }, pv, labels, cards, 4, DEFAULT_TASK_ROUTING_PARAMS);
+
+  it('task evidence outweighs a misleading direct similarity', () => {
+    // Direct similarity says chatty; the prompt's neighbours are code prompts.
+    const s = tr.score(v(1, 0.1, 0, 0), (c) => (c === 'chatty' ? 0.3 : 0.1));
+    expect(s.fit.get('coder')!).toBeGreaterThan(s.fit.get('chatty')!);
+    expect(s.top[0]!.task.id).toBe('code');
+    expect(s.top[0]!.score).toBeGreaterThan(0.5);
+  });
+
+  it("a card's own examples are its prototypes", () => {
+    const s = tr.score(v(0, 0, 1, 0), () => 0);
+    expect([...s.fit.entries()].sort((a, b) => b[1] - a[1])[0]![0]).toBe('odd');
+  });
+
+  it('equal evidence: direct similarity decides', () => {
+    const flat = new TaskRouting({ tasks, prompts }, pv, labels, cards, 4, { ...DEFAULT_TASK_ROUTING_PARAMS, lambda: 0 });
+    const s = flat.score(v(1, 0, 0, 0), (c) => (c === 'chatty' ? 0.3 : 0.1));
+    expect(s.fit.get('chatty')).toBeCloseTo(0.3, 9);
+  });
+});
