@@ -290,8 +290,15 @@ const backendChoice = z.object({
   redis: redisConn.optional(),
 });
 
+/** The sidecar's listeners: bearer token for the HTTP API's /v1 endpoints, TLS for the gRPC listener. */
+const server = z.object({
+  api_token: z.string().min(1, { error: 'expected a non-empty token (or leave api_token out)' }).optional(),
+  tls: z.object({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
+});
+
 export const routerConfigSchema = z.object({
   version: z.string().optional(),
+  server: server.optional(),
   providers: providers.default(providers.parse({})),
   routing: routing.default(routing.parse({})),
   embedding: embedding.default(embedding.parse({})),
