@@ -1,7 +1,10 @@
 // @semroute/router public API.
 export type * from './types.js';
 export { createRouter, embedAll, loadEmbedder, type CreateRouterOptions } from './router.js';
-export { RouterError, type RouterErrorCode } from './errors.js';
+export { RouterError, OutcomeValidationError, StateUnavailableError, type RouterErrorCode } from './errors.js';
+export { validateOutcomes, validateOutcome, DEFAULT_MAX_OUTCOME_BATCH, MAX_LATENCY_MS, MAX_SESSION_ID_LENGTH } from './outcomes/validate.js';
+export { DEFAULT_OUTCOME_QUEUE_SIZE } from './outcomes/recorder.js';
+export { StateWriteError } from './state/write-error.js';
 export { loadConfig, parseConfig, validateConfig, type LoadedConfig, type ParseOptions } from './config/load.js';
 export { ConfigError, formatIssues, type ConfigIssue } from './config/errors.js';
 export type {

@@ -8,7 +8,7 @@ import type {
   ChatCompletionRequest,
   Determinism,
   LearningStateStore,
-  Outcome,
+  OutcomeReceipt,
   RouteContext,
   RouteDecision,
   Router,
@@ -31,6 +31,8 @@ import { resolveModelPath } from './model-path.js';
 import { getSelectorFactory } from './selection/registry.js';
 import { createStateStore, createResponseCache } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
+import { DEFAULT_MAX_OUTCOME_BATCH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
+import { OutcomeRecorder } from './outcomes/recorder.js';
 
 export interface CreateRouterOptions {
   /** A config file path, a parsed plain object (validated like a file), or a `LoadedConfig`. */
@@ -53,6 +55,10 @@ export interface CreateRouterOptions {
    * (default: `semroute-cache-<uid>` under the OS temporary directory); false: embed at every load.
    */
   cacheDir?: string | false;
+  /** Largest outcome batch `recordOutcomes` accepts (default 1000). */
+  maxOutcomeBatch?: number;
+  /** Outcomes kept locally while the state backend is down, replayed in order on reconnect (default 10,000). */
+  outcomeQueueSize?: number;
 }
 
 /** Generic auto names routed through every decision; decision names are auto names too. */
@@ -72,6 +78,7 @@ export async function createRouter(options: CreateRouterOptions): Promise<Router
     const core = await RouterCore.build(loaded, embedder, state, options);
     const cache = options.cache ?? createResponseCache(loaded.config, embedder, (d) => core.cacheSettings(d), onError, now);
     return core.asRouter(cache, async () => {
+      await core.closeOutcomes();
       await closeState();
       const c = cache as { close?: () => Promise<void> | void };
       if (!options.cache && typeof c.close === 'function') await c.close();
@@ -123,6 +130,10 @@ interface DecisionRuntime {
 /** Everything derived from one config at load: the per-request work lives in `decide`. */
 class RouterCore {
   private closed = false;
+  /** Each decision's candidate models: the only names an outcome may carry (bounds the state keys). */
+  private readonly outcomeModels: DecisionModels;
+  private readonly outcomes: OutcomeRecorder;
+  private readonly maxOutcomeBatch: number;
 
   private constructor(
     private readonly config: RouterConfig,
@@ -133,7 +144,19 @@ class RouterCore {
     private readonly decisions: Map<string, DecisionRuntime>,
     private readonly determinism: Determinism,
     private readonly tasks: TaskRouting | undefined,
-  ) {}
+    options: CreateRouterOptions,
+  ) {
+    this.outcomeModels = new Map([...decisions].map(([name, rt]) => [name, new Set(rt.config.modelRefs.map((r) => r.model))]));
+    this.maxOutcomeBatch = options.maxOutcomeBatch ?? DEFAULT_MAX_OUTCOME_BATCH;
+    this.outcomes = new OutcomeRecorder({
+      state,
+      apply: async (o, st) => {
+        await this.decisions.get(o.decision)!.selector.recordOutcome?.(o, st);
+      },
+      ...(options.outcomeQueueSize !== undefined ? { queueSize: options.outcomeQueueSize } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
 
   static async build(
     loaded: LoadedConfig,
@@ -190,7 +213,7 @@ class RouterCore {
       rng: options.determinism?.rng ?? Math.random,
       now: options.determinism?.now ?? Date.now,
     };
-    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism, tasks?.routing);
+    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism, tasks?.routing, options);
   }
 
   /** Semantic cache settings of a decision (undefined: no cache plugin). */
@@ -208,7 +231,9 @@ class RouterCore {
     return {
       route: (req, ctx) => this.routeMany([req], ctx, isAuto).then((r) => r[0]!),
       routeBatch: (reqs, ctx) => this.routeMany(reqs, ctx, isAuto),
-      recordOutcome: (o) => this.recordOutcome(o),
+      recordOutcome: (o) => this.recordOutcomes([o]),
+      recordOutcomes: (list) => this.recordOutcomes(list),
+      outcomeStats: () => this.outcomes.stats(),
       // Only names: a body without `model` has nothing for a gateway to rewrite (route() still routes it).
       isAutoModel: (m) => m !== undefined && autoNames.has(m),
       listModels: () => this.listModels(autoNames),
@@ -399,10 +424,16 @@ class RouterCore {
     return this.config.providers.models.find((p) => p.name === model)?.provider_model_id ?? model;
   }
 
-  private async recordOutcome(o: Outcome): Promise<void> {
-    const rt = this.decisions.get(o.decision);
-    if (!rt) throw new RouterError('UNKNOWN_DECISION', `no decision named "${o.decision}" (known: ${[...this.decisions.keys()].join(', ')})`);
-    await rt.selector.recordOutcome?.(o, this.state);
+  /** Validates the whole batch (throws OutcomeValidationError, nothing applied), then applies or queues it in order. */
+  private async recordOutcomes(list: readonly unknown[]): Promise<OutcomeReceipt> {
+    if (this.closed) throw new RouterError('CLOSED', 'the router is closed');
+    const valid = validateOutcomes(list, this.outcomeModels, this.maxOutcomeBatch);
+    return this.outcomes.record(valid);
+  }
+
+  /** Replays what the outcome queue still holds, if the backend is back; called on close. */
+  async closeOutcomes(): Promise<void> {
+    await this.outcomes.close();
   }
 
   private listModels(autoNames: Set<string>) {

@@ -214,6 +214,43 @@ export interface LearningStateStore {
   close(): Promise<void>;
 }
 
+/** A state store whose backend can be unreachable (Redis): what the outcome queue needs to know. */
+export interface DurableStateStore extends LearningStateStore {
+  /** Whether writes can reach the backend now. */
+  isAvailable(): boolean;
+  /** Calls `listener` each time the backend becomes reachable again; returns an unsubscribe function. */
+  onAvailable(listener: () => void): () => void;
+  /** The same store, but a write that does not reach the backend throws a `StateWriteError` instead of being absorbed. */
+  readonly strict: LearningStateStore;
+}
+
+/** What `recordOutcomes` did with a validated batch. */
+export interface OutcomeReceipt {
+  /** Outcomes accepted: the whole batch (a batch is validated whole; a bad one throws and applies nothing). */
+  recorded: number;
+  /** True when every outcome reached the learning-state backend during the call. */
+  persisted: boolean;
+  /** Outcomes kept in the local queue because the backend is unreachable; replayed in order when it is back. */
+  queued: number;
+  /** Outcomes whose write was sent but never confirmed (backend lost mid-write): maybe applied, not replayed. */
+  unconfirmed: number;
+}
+
+/** The outcome queue's counters since the router was created. */
+export interface OutcomeStats {
+  /** Outcomes waiting in the local queue now. */
+  queued: number;
+  queueCapacity: number;
+  /** Queued outcomes replayed to the backend. */
+  replayed: number;
+  /** Writes sent but never confirmed (see `OutcomeReceipt.unconfirmed`). */
+  unconfirmed: number;
+  /** Outcomes refused with `StateUnavailableError` because the queue was full. */
+  rejected: number;
+  /** Queued outcomes that failed on replay for another reason (reported through onError). */
+  failed: number;
+}
+
 // ---------------------------------------------------------------- semantic cache
 
 export interface CacheScope {
@@ -251,8 +288,19 @@ export interface Router {
   route(request: ChatCompletionRequest, ctx?: RouteContext): Promise<RouteDecision>;
   /** Route many requests with one batched embedding call. */
   routeBatch(requests: ChatCompletionRequest[], ctx?: RouteContext): Promise<RouteDecision[]>;
-  /** Feedback for the learning selectors. */
-  recordOutcome(outcome: Outcome): Promise<void>;
+  /**
+   * Feedback for the learning selectors: `recordOutcomes([outcome])`. Throws `OutcomeValidationError`
+   * for a bad outcome, `StateUnavailableError` when the backend is down and the local queue is full.
+   */
+  recordOutcome(outcome: Outcome): Promise<OutcomeReceipt>;
+  /**
+   * A batch of outcomes, validated whole before anything is applied (`OutcomeValidationError` names the
+   * first bad item and field): the decision must exist, the model and opponent must be in its
+   * modelRefs, numbers finite and in range, at most `maxOutcomeBatch` items. Applied in order.
+   */
+  recordOutcomes(outcomes: readonly unknown[]): Promise<OutcomeReceipt>;
+  /** Counters of the local outcome queue (queued now, replayed, unconfirmed, rejected). */
+  outcomeStats(): OutcomeStats;
   /** True when `model` (e.g. `MoM`, `auto`) is routed rather than passed through. */
   isAutoModel(model: string | undefined): boolean;
   /** Auto names and cards, for `GET /v1/models`. */

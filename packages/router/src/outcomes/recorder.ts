@@ -1,0 +1,148 @@
+// Applies validated outcomes to the learning state, one call at a time so their order is kept.
+// With a backend that can be down (Redis), outcomes that cannot reach it are kept in a bounded local
+// queue and replayed in order when it is back; when the queue is full the call fails with
+// StateUnavailableError and nothing of it is kept. A write that was sent but never confirmed is
+// reported (`unconfirmed`), not replayed: it may have been applied, and replaying would count it twice.
+import type { DurableStateStore, LearningStateStore, Outcome, OutcomeReceipt, OutcomeStats } from '../types.js';
+import { StateUnavailableError } from '../errors.js';
+import { StateWriteError } from '../state/write-error.js';
+
+export const DEFAULT_OUTCOME_QUEUE_SIZE = 10_000;
+
+export interface OutcomeRecorderOptions {
+  /** Applies one outcome (the decision's selector) to a state store. */
+  apply: (o: Outcome, state: LearningStateStore) => Promise<void>;
+  state: LearningStateStore;
+  queueSize?: number;
+  onError?: (kind: string, err: unknown) => void;
+}
+
+/** True for stores that say whether their backend is reachable and offer a strict (throwing) view. */
+export function isDurable(s: LearningStateStore): s is DurableStateStore {
+  const d = s as Partial<DurableStateStore>;
+  return typeof d.isAvailable === 'function' && typeof d.onAvailable === 'function' && d.strict !== undefined;
+}
+
+export class OutcomeRecorder {
+  private readonly queue: Outcome[] = [];
+  private head = 0;
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly capacity: number;
+  private readonly durable: DurableStateStore | undefined;
+  private readonly unsubscribe: () => void;
+  private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0 };
+
+  constructor(private readonly opts: OutcomeRecorderOptions) {
+    this.capacity = opts.queueSize ?? DEFAULT_OUTCOME_QUEUE_SIZE;
+    this.durable = isDurable(opts.state) ? opts.state : undefined;
+    this.unsubscribe = this.durable?.onAvailable(() => void this.serial(() => this.drain()).catch(() => {})) ?? (() => {});
+  }
+
+  /** Applies (or queues) a validated batch in order; see `OutcomeReceipt`. */
+  record(list: Outcome[]): Promise<OutcomeReceipt> {
+    return this.serial(() => this.recordNow(list));
+  }
+
+  stats(): OutcomeStats {
+    return { queued: this.pending, queueCapacity: this.capacity, ...this.counts };
+  }
+
+  /** Replays what it can, then stops listening; returns how many outcomes were still queued (lost). */
+  async close(): Promise<number> {
+    this.unsubscribe();
+    await this.serial(() => this.drain()).catch(() => {});
+    const lost = this.pending;
+    if (lost > 0) this.opts.onError?.('outcomes_lost', new Error(`${lost} queued outcomes were not persisted before close`));
+    return lost;
+  }
+
+  private get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async recordNow(list: Outcome[]): Promise<OutcomeReceipt> {
+    const receipt: OutcomeReceipt = { recorded: list.length, persisted: true, queued: 0, unconfirmed: 0 };
+    const d = this.durable;
+    if (!d) {
+      for (const o of list) await this.opts.apply(o, this.opts.state);
+      return receipt;
+    }
+    if (this.pending > 0 && d.isAvailable()) await this.drain();
+    if (this.pending > 0 || !d.isAvailable()) {
+      // Queued outcomes go first: new ones wait behind them, so the order is kept.
+      if (this.pending + list.length > this.capacity) {
+        this.counts.rejected += list.length;
+        throw new StateUnavailableError(
+          `learning state unavailable and the outcome queue is full (${this.pending} of ${this.capacity}): none of ${list.length} outcomes recorded`,
+        );
+      }
+      for (const o of list) this.queue.push(o);
+      return { ...receipt, persisted: false, queued: list.length };
+    }
+    for (const [i, o] of list.entries()) {
+      if (receipt.queued > 0) {
+        this.enqueue(o, i, list.length);
+        receipt.queued++;
+        continue;
+      }
+      try {
+        await this.opts.apply(o, d.strict);
+      } catch (err) {
+        if (!(err instanceof StateWriteError)) throw err;
+        if (!err.sent) {
+          this.enqueue(o, i, list.length);
+          receipt.queued++;
+        } else {
+          receipt.unconfirmed++;
+          this.counts.unconfirmed++;
+          this.opts.onError?.('outcome_unconfirmed', err);
+        }
+      }
+    }
+    receipt.persisted = receipt.queued === 0 && receipt.unconfirmed === 0;
+    return receipt;
+  }
+
+  private enqueue(o: Outcome, index: number, total: number): void {
+    if (this.pending >= this.capacity) {
+      this.counts.rejected += total - index;
+      throw new StateUnavailableError(
+        `learning state became unavailable and the outcome queue is full (${this.capacity}): outcomes ${index} to ${total - 1} of the batch were not recorded (the first ${index} were)`,
+        index,
+      );
+    }
+    this.queue.push(o);
+  }
+
+  /** Replays queued outcomes in order until the queue is empty or the backend is gone again. */
+  private async drain(): Promise<void> {
+    const d = this.durable;
+    if (!d) return;
+    while (this.pending > 0 && d.isAvailable()) {
+      const o = this.queue[this.head]!;
+      try {
+        await this.opts.apply(o, d.strict);
+        this.counts.replayed++;
+      } catch (err) {
+        if (err instanceof StateWriteError && !err.sent) return; // down again: keep it at the head
+        if (err instanceof StateWriteError) this.counts.unconfirmed++;
+        else this.counts.failed++;
+        this.opts.onError?.('outcome_replay', err);
+      }
+      this.head++;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+  }
+}
