@@ -24,7 +24,7 @@ import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type R
 import { CardIndex } from './cards/index.js';
 import { buildSignals, evaluateSignals, type SignalSet } from './signals/build.js';
 import { matchDecision } from './decisions/match.js';
-import { conversationText, estimateTokens, promptText } from './text/prompt.js';
+import { conversationText, estimateTokens, promptText, withTextBudget } from './text/prompt.js';
 import { rowsOf } from './vector.js';
 import { RouterError } from './errors.js';
 import { resolveModelPath } from './model-path.js';
@@ -67,7 +67,8 @@ const DEFAULT_AUTO_NAMES = ['MoM', 'auto'];
 /** Builds a router; resolves once the model is loaded and every card and phrase is embedded. */
 export async function createRouter(options: CreateRouterOptions): Promise<Router> {
   const loaded = await resolveConfig(options);
-  const embedder = options.embedder ?? (await loadEmbedder(loaded, options.defaultModelDir));
+  // Prompts are cut to the model's token budget before tokenising (a 1 MB prompt costs what 4 KB does).
+  const embedder = withTextBudget(options.embedder ?? (await loadEmbedder(loaded, options.defaultModelDir)));
   const ownsEmbedder = options.embedder === undefined;
   const onError = options.onError ?? (() => {});
   const now = options.determinism?.now;

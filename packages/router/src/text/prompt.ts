@@ -1,6 +1,6 @@
 // Which text of a chat request is routed: the last user message by default, or a window of the
 // conversation (system included or not). Multimodal content parts are reduced to their text.
-import type { ChatCompletionRequest, ChatContent, ChatMessage } from '../types.js';
+import type { ChatCompletionRequest, ChatContent, ChatMessage, TextEmbedder } from '../types.js';
 import type { PromptSourceConfig } from '../config/schema.js';
 
 /** Text of one message's content; non-text parts (images, audio) are dropped. */
@@ -67,4 +67,33 @@ export function estimateTokens(text: string): number {
   const rest = text.length - cjk;
   const words = (text.match(/\S+/g) ?? []).length;
   return cjk + Math.max(Math.ceil(rest / 4), words - cjk);
+}
+
+/**
+ * Characters kept per token of the model's max length. Tokenizers average 3-5 characters per token
+ * in prose; 16 leaves room for long words and code while bounding the tokenizer's work: text past
+ * the model's max length is truncated after tokenising anyway, so a 1 MB prompt must not reach it.
+ */
+export const CHARS_PER_TOKEN_BUDGET = 16;
+
+/** `text` cut to `maxSeqLen * CHARS_PER_TOKEN_BUDGET` characters (never inside a surrogate pair). */
+export function clipToTokenBudget(text: string, maxSeqLen: number): string {
+  const budget = Math.max(1, Math.floor(maxSeqLen)) * CHARS_PER_TOKEN_BUDGET;
+  if (text.length <= budget) return text;
+  const code = text.charCodeAt(budget - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? budget - 1 : budget);
+}
+
+/** The embedder with every input text cut to its token budget before tokenising. */
+export function withTextBudget(embedder: TextEmbedder): TextEmbedder {
+  const max = embedder.info.maxSeqLen;
+  if (!(max > 0)) return embedder;
+  const inner = embedder as TextEmbedder & { close?: () => Promise<void> | void };
+  return {
+    get info() {
+      return embedder.info;
+    },
+    embed: (texts) => embedder.embed(texts.some((t) => t.length > max * CHARS_PER_TOKEN_BUDGET) ? texts.map((t) => clipToTokenBudget(t, max)) : texts),
+    ...(typeof inner.close === 'function' ? { close: () => inner.close!() } : {}),
+  } as TextEmbedder;
 }
