@@ -15,6 +15,8 @@ export type PassReason =
   | 'bad_messages'
   | 'bad_model'
   | 'body_too_large'
+  | 'buffer_budget'
+  | 'rewrite_failed'
   | 'explicit_model'
   | 'streamed_mode'
   | 'not_ready'
@@ -55,30 +57,49 @@ export function parseChatBody(body: Buffer): ParsedBody {
 /**
  * Replaces the value of a top-level string field, leaving every other byte of the JSON as it was
  * (number formatting, key order, whitespace), so only the model changes on the way upstream.
- * Returns undefined when the field is absent or not a string.
+ * A key written more than once is replaced in every occurrence: upstream parsers differ in which
+ * copy they keep, so none may keep the old value. Returns undefined when the field is absent, any
+ * occurrence is not a string, or the text is not a readable JSON object.
  */
 export function replaceTopLevelString(json: string, key: string, value: string): string | undefined {
+  const spans: Array<[number, number]> = [];
   let i = skipWs(json, 0);
   if (json[i] !== '{') return undefined;
-  i++;
-  for (;;) {
-    i = skipWs(json, i);
-    if (json[i] === '}') return undefined;
-    if (json[i] !== '"') return undefined;
-    const keyEnd = stringEnd(json, i);
-    const name = JSON.parse(json.slice(i, keyEnd)) as string;
-    i = skipWs(json, keyEnd);
-    if (json[i] !== ':') return undefined;
-    i = skipWs(json, i + 1);
-    const valueEnd = valueEndAt(json, i);
-    if (name === key) {
+  i = skipWs(json, i + 1);
+  if (json[i] !== '}') {
+    for (;;) {
+      i = skipWs(json, i);
       if (json[i] !== '"') return undefined;
-      return json.slice(0, i) + JSON.stringify(value) + json.slice(valueEnd);
+      const keyEnd = stringEnd(json, i);
+      let name: unknown;
+      try {
+        name = JSON.parse(json.slice(i, keyEnd));
+      } catch {
+        return undefined;
+      }
+      i = skipWs(json, keyEnd);
+      if (json[i] !== ':') return undefined;
+      i = skipWs(json, i + 1);
+      const valueEnd = valueEndAt(json, i);
+      if (name === key) {
+        if (json[i] !== '"') return undefined;
+        spans.push([i, valueEnd]);
+      }
+      i = skipWs(json, valueEnd);
+      if (json[i] === ',') i++;
+      else if (json[i] === '}') break;
+      else return undefined;
     }
-    i = skipWs(json, valueEnd);
-    if (json[i] === ',') i++;
-    else return undefined;
   }
+  if (spans.length === 0) return undefined;
+  const literal = JSON.stringify(value);
+  let out = '';
+  let at = 0;
+  for (const [from, to] of spans) {
+    out += json.slice(at, from) + literal;
+    at = to;
+  }
+  return out + json.slice(at);
 }
 
 function skipWs(s: string, i: number): number {

@@ -4,12 +4,13 @@
 import type { Logger } from 'pino';
 import type { CachedResponse } from '@semroute/router';
 import type { BodySendMode, CommonResponse, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './proto.js';
-import { continueResponse, headerRecord, immediate, setHeaders, streamedChunks } from './messages.js';
+import { continueResponse, headerRecord, immediate, requestHeadersAnswer, setHeaders, steeringHeaders, streamedChunks } from './messages.js';
 import { safeHeaders, type RoutingOutcome, type RoutingService } from './routing.js';
 import { sseToCompletion } from './sse.js';
 import type { Metrics } from './metrics.js';
 import type { RouterHolder } from './router-holder.js';
 import type { SidecarOptions } from './options.js';
+import { Reservation, type ByteBudget } from './byte-budget.js';
 
 export interface ExchangeDeps {
   routing: RoutingService;
@@ -17,6 +18,8 @@ export interface ExchangeDeps {
   metrics: Metrics;
   log: Logger;
   options: SidecarOptions;
+  /** Request body bytes all streams may hold at once. */
+  budget: ByteBudget;
 }
 
 type RequestBodyState = 'idle' | 'buffering' | 'forwarding' | 'done';
@@ -35,8 +38,21 @@ export class Exchange {
   private routed: Extract<RoutingOutcome, { kind: 'route' }> | undefined;
   private capture: { chunks: Buffer[]; size: number; sse: boolean; overflow: boolean } | undefined;
   private streamedNoticeLogged = false;
+  /** Client-sent headers that could steer the route; every request headers answer removes them. */
+  private steering: string[] = [];
+  /** This stream's share of the server's body byte budget. */
+  private readonly held: Reservation;
 
-  constructor(private readonly deps: ExchangeDeps) {}
+  constructor(private readonly deps: ExchangeDeps) {
+    this.held = new Reservation(deps.budget);
+  }
+
+  /** The stream ended: drop whatever it still holds. Safe to call more than once. */
+  dispose(): void {
+    this.chunks = [];
+    this.capture = undefined;
+    this.held.release();
+  }
 
   /** Handles one message from the gateway; resolves to the responses to write, in order. */
   async handle(msg: ProcessingRequest): Promise<ProcessingResponse[]> {
@@ -66,6 +82,7 @@ export class Exchange {
     const all = headerRecord(h.headers?.headers);
     this.method = all[':method'] ?? '';
     this.path = (all[':path'] ?? '').split('?')[0] ?? '';
+    this.steering = steeringHeaders(h.headers?.headers);
     this.info = { requestId: all['x-request-id'], headers: safeHeaders(all) };
     if (this.method === 'GET' && /\/v1\/models\/?$/.test(this.path)) {
       const models = this.modelsResponse();
@@ -77,7 +94,7 @@ export class Exchange {
       return [];
     }
     this.bodyState = h.end_of_stream ? 'done' : 'buffering';
-    return [{ request_headers: { response: continueResponse() } }];
+    return [{ request_headers: { response: requestHeadersAnswer(this.steering) } }];
   }
 
   private async onRequestBody(b: HttpBody): Promise<ProcessingResponse[]> {
@@ -89,9 +106,16 @@ export class Exchange {
     if (this.bodyState === 'forwarding' || this.bodyState === 'done') {
       return streamedChunks(chunk, eos).map((m) => ({ request_body: { response: { body_mutation: m } } }));
     }
-    this.chunks.push(chunk);
     this.size += chunk.length;
-    if (this.size > this.deps.options.maxBodyBytes) return this.startForwarding(eos);
+    if (this.size > this.deps.options.maxBodyBytes) {
+      this.chunks.push(chunk);
+      return this.startForwarding(eos, 'body_too_large', `body over the ${this.deps.options.maxBodyBytes} byte limit`);
+    }
+    if (!this.held.grow(chunk.length)) {
+      this.chunks.push(chunk);
+      return this.startForwarding(eos, 'buffer_budget', `the server already holds ${this.deps.budget.inUse} of its ${this.deps.budget.limit} body bytes`);
+    }
+    this.chunks.push(chunk);
     if (!eos) return [];
     return this.finishFullDuplex(true);
   }
@@ -112,7 +136,16 @@ export class Exchange {
       this.note('body_too_large', `body of ${chunk.length} bytes is over the ${this.deps.options.maxBodyBytes} byte limit`);
       return [{ request_body: { response: continueResponse() } }];
     }
-    const outcome = await this.deps.routing.answer(chunk, this.info);
+    if (!this.held.grow(chunk.length)) {
+      this.note('buffer_budget', `the server already holds ${this.deps.budget.inUse} of its ${this.deps.budget.limit} body bytes`);
+      return [{ request_body: { response: continueResponse() } }];
+    }
+    let outcome: RoutingOutcome;
+    try {
+      outcome = await this.deps.routing.answer(chunk, this.info);
+    } finally {
+      this.held.release();
+    }
     if (outcome.kind === 'hit') return [{ immediate_response: immediate(outcome.status, outcome.body, outcome.headers, 'semroute_cache_hit') }];
     if (outcome.kind === 'pass') return [{ request_body: { response: continueResponse() } }];
     this.routed = outcome;
@@ -131,38 +164,37 @@ export class Exchange {
     this.bodyState = 'done';
     const body = Buffer.concat(this.chunks);
     this.chunks = [];
-    const outcome = await this.deps.routing.answer(body, this.info);
+    let outcome: RoutingOutcome;
+    try {
+      outcome = await this.deps.routing.answer(body, this.info);
+    } finally {
+      this.held.release();
+    }
     if (outcome.kind === 'hit') return [{ immediate_response: immediate(outcome.status, outcome.body, outcome.headers, 'semroute_cache_hit') }];
     const out: ProcessingResponse[] = [];
     const newBody = outcome.kind === 'route' ? outcome.body : body;
     if (this.headersPending) {
       this.headersPending = false;
-      const response: CommonResponse =
-        outcome.kind === 'route'
-          ? {
-              status: 'CONTINUE',
-              header_mutation: setHeaders({ ...outcome.headers, 'content-length': String(newBody.length) }),
-              clear_route_cache: true,
-            }
-          : continueResponse();
-      out.push({ request_headers: { response } });
+      const set = outcome.kind === 'route' ? { ...outcome.headers, 'content-length': String(newBody.length) } : undefined;
+      out.push({ request_headers: { response: requestHeadersAnswer(this.steering, set) } });
     }
     if (outcome.kind === 'route') this.routed = outcome;
     for (const m of streamedChunks(newBody, endOfStream)) out.push({ request_body: { response: { body_mutation: m } } });
     return out;
   }
 
-  /** Full-duplex body over the limit: release the headers and everything held, then echo chunks as they come. */
-  private startForwarding(eos: boolean): ProcessingResponse[] {
-    this.note('body_too_large', `body over the ${this.deps.options.maxBodyBytes} byte limit`);
+  /** Full-duplex body that will not be routed: release the headers and everything held, then echo chunks as they come. */
+  private startForwarding(eos: boolean, reason: 'body_too_large' | 'buffer_budget', detail: string): ProcessingResponse[] {
+    this.note(reason, detail);
     this.bodyState = eos ? 'done' : 'forwarding';
     const out: ProcessingResponse[] = [];
     if (this.headersPending) {
       this.headersPending = false;
-      out.push({ request_headers: { response: continueResponse() } });
+      out.push({ request_headers: { response: requestHeadersAnswer(this.steering) } });
     }
     const held = Buffer.concat(this.chunks);
     this.chunks = [];
+    this.held.release();
     for (const m of streamedChunks(held, eos)) out.push({ request_body: { response: { body_mutation: m } } });
     return out;
   }
@@ -199,11 +231,17 @@ export class Exchange {
     const c = this.capture;
     if (c && !c.overflow) {
       c.size += chunk.length;
-      if (c.size > this.deps.options.maxBodyBytes) {
+      // Not cached when over the body limit or the server's byte budget: the answer still goes through.
+      if (c.size > this.deps.options.maxBodyBytes || !this.held.grow(chunk.length)) {
         c.overflow = true;
         c.chunks = [];
+        this.held.release();
       } else c.chunks.push(chunk);
-      if (eos && !c.overflow) this.storeResponse(Buffer.concat(c.chunks), c.sse);
+      if (eos && !c.overflow) {
+        this.storeResponse(Buffer.concat(c.chunks), c.sse);
+        c.chunks = [];
+        this.held.release();
+      }
     }
     if (this.responseMode === 'FULL_DUPLEX_STREAMED') {
       return streamedChunks(chunk, eos).map((m) => ({ response_body: { response: { body_mutation: m } } }));
@@ -252,7 +290,7 @@ export class Exchange {
     }
   }
 
-  private note(reason: 'body_too_large' | 'streamed_mode', detail: string): void {
+  private note(reason: 'body_too_large' | 'buffer_budget' | 'streamed_mode', detail: string): void {
     if (reason === 'streamed_mode' && this.streamedNoticeLogged) return;
     this.streamedNoticeLogged = true;
     this.deps.metrics.passthrough.inc({ reason });

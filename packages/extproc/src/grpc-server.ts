@@ -1,9 +1,10 @@
 // The gRPC side: envoy.service.ext_proc.v3.ExternalProcessor/Process plus grpc.health.v1.Health,
-// plaintext HTTP/2. Each stream gets an Exchange; its messages are handled strictly in order.
+// HTTP/2 (plaintext, or TLS from a certificate and key). Each stream gets an Exchange; its messages
+// are handled strictly in order. Limits: a cap on open streams, an idle deadline per stream.
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { EXT_PROC_SERVICE, loadExtProcDefinition, type ProcessingRequest, type ProcessingResponse } from './proto.js';
-import { continueResponse } from './messages.js';
+import { continueResponse, requestHeadersAnswer, steeringHeaders } from './messages.js';
 import { Exchange, type ExchangeDeps } from './exchange.js';
 
 export interface GrpcSidecar {
@@ -13,8 +14,18 @@ export interface GrpcSidecar {
   drain(timeoutMs: number): Promise<void>;
 }
 
-/** Builds the server (not yet bound). `maxMessageBytes` must exceed the largest buffered body the gateway may send. */
-export function createGrpcSidecar(deps: ExchangeDeps, maxMessageBytes: number): GrpcSidecar {
+export interface StreamLimits {
+  /** Largest ProcessingRequest accepted: the body limit plus headroom; larger ones fail that stream. */
+  maxMessageBytes: number;
+  /** Open streams at once; a stream beyond it is refused with RESOURCE_EXHAUSTED. */
+  maxStreams: number;
+  /** A stream with no message from the gateway for this long is closed with DEADLINE_EXCEEDED. */
+  idleTimeoutMs: number;
+}
+
+/** Builds the server (not yet bound). */
+export function createGrpcSidecar(deps: ExchangeDeps, limits: StreamLimits): GrpcSidecar {
+  const maxMessageBytes = limits.maxMessageBytes;
   const def = loadExtProcDefinition();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageBytes,
@@ -25,19 +36,37 @@ export function createGrpcSidecar(deps: ExchangeDeps, maxMessageBytes: number): 
   let onIdle: (() => void) | undefined;
 
   const process = (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => {
+    if (open.size >= limits.maxStreams) {
+      // The gateway fails open on a refused stream: the request goes through unrouted.
+      deps.metrics.streamLimits.inc({ reason: 'stream_cap' });
+      deps.log.warn({ open: open.size, maxStreams: limits.maxStreams }, 'ext_proc stream refused: too many open streams');
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `more than ${limits.maxStreams} open ext_proc streams` });
+      return;
+    }
     open.add(call);
     deps.metrics.inflightStreams.inc();
     const exchange = new Exchange(deps);
     let queue: Promise<void> = Promise.resolve();
     let finished = false;
+    const idle = setTimeout(() => {
+      if (finished) return;
+      deps.metrics.streamLimits.inc({ reason: 'idle_timeout' });
+      deps.log.info({ idleTimeoutMs: limits.idleTimeoutMs }, 'ext_proc stream closed: no message within the idle deadline');
+      finish();
+      call.emit('error', { code: grpc.status.DEADLINE_EXCEEDED, details: `no ext_proc message for ${limits.idleTimeoutMs} ms` });
+    }, limits.idleTimeoutMs);
+    idle.unref();
     const finish = () => {
       if (finished) return;
       finished = true;
+      clearTimeout(idle);
+      exchange.dispose();
       open.delete(call);
       deps.metrics.inflightStreams.dec();
       if (open.size === 0) onIdle?.();
     };
     call.on('data', (msg: ProcessingRequest) => {
+      idle.refresh();
       queue = queue.then(async () => {
         let out: ProcessingResponse[];
         try {
@@ -92,7 +121,7 @@ export function createGrpcSidecar(deps: ExchangeDeps, maxMessageBytes: number): 
 /** The no-op answer for a message, used only if handling it threw. */
 function fallback(msg: ProcessingRequest): ProcessingResponse[] {
   if (msg.observability_mode) return [];
-  if (msg.request_headers) return [{ request_headers: { response: continueResponse() } }];
+  if (msg.request_headers) return [{ request_headers: { response: requestHeadersAnswer(steeringHeaders(msg.request_headers.headers?.headers)) } }];
   if (msg.response_headers) return [{ response_headers: { response: continueResponse() } }];
   if (msg.request_body) return [{ request_body: { response: continueResponse() } }];
   if (msg.response_body) return [{ response_body: { response: continueResponse() } }];
@@ -101,10 +130,11 @@ function fallback(msg: ProcessingRequest): ProcessingResponse[] {
   return [];
 }
 
-/** Binds to host:port; resolves to the bound port (useful with port 0). */
-export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+/** Binds to host:port (TLS when a PEM certificate and key are given); resolves to the bound port (useful with port 0). */
+export function bindGrpc(server: grpc.Server, host: string, port: number, tls?: { cert: Buffer; key: Buffer }): Promise<number> {
   const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  const credentials = tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false) : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
 }

@@ -1,15 +1,24 @@
 // The HTTP side (node:http): health, readiness, Prometheus metrics, and the router as a JSON API.
+// With a token set, every /v1 endpoint needs `Authorization: Bearer <token>`; the probes stay open.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { ChatCompletionRequest, Outcome, Router } from '@semroute/router';
 import { modelList } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import type { RouterHolder } from './router-holder.js';
-import { safeHeaders } from './routing.js';
+import { RoutingOverloaded, safeHeaders, type RoutingService } from './routing.js';
 import { headerRecordFromNode } from './http-headers.js';
+import { Reservation, type ByteBudget } from './byte-budget.js';
 
 export interface HttpApiDeps {
   holder: RouterHolder;
+  /** `/v1/route` goes through the same admission queue and deadline as ext_proc bodies. */
+  routing: RoutingService;
+  /** Request body bytes held by the whole server. */
+  budget: ByteBudget;
+  /** The bearer token /v1 endpoints require; undefined: open. Read per request (a reload may change it). */
+  auth: { readonly token: string | undefined };
   metrics: Metrics;
   log: Logger;
   maxBodyBytes: number;
@@ -42,11 +51,25 @@ async function handle(deps: HttpApiDeps, req: http.IncomingMessage, res: http.Se
   const method = req.method ?? 'GET';
   const route = ROUTES[path ?? ''];
   if (!route) throw new HttpError(404, 'not_found', `no endpoint ${path} (known: ${Object.keys(ROUTES).join(', ')})`);
+  if (path?.startsWith('/v1/') && !authorized(deps.auth.token, req.headers.authorization)) {
+    deps.metrics.unauthorized.inc();
+    res.setHeader('www-authenticate', 'Bearer realm="semroute"');
+    throw new HttpError(401, 'unauthorized', `${path} needs an "Authorization: Bearer <token>" header with the server's API token`);
+  }
   if (route.method !== method) {
     res.setHeader('allow', route.method);
     throw new HttpError(405, 'method_not_allowed', `${path} expects ${route.method}, got ${method}`);
   }
   await route.run(deps, req, res);
+}
+
+/** True when no token is set, or the header carries it (compared in constant time, over hashes so lengths do not leak). */
+export function authorized(token: string | undefined, header: string | undefined): boolean {
+  if (token === undefined) return true;
+  const m = /^Bearer[ \t]+(\S+)\s*$/i.exec(header ?? '');
+  const given = createHash('sha256').update(m?.[1] ?? '').digest();
+  const expected = createHash('sha256').update(token).digest();
+  return timingSafeEqual(given, expected) && m !== null;
 }
 
 type Handler = (deps: HttpApiDeps, req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -72,17 +95,20 @@ const ROUTES: Record<string, { method: string; run: Handler }> = {
   '/v1/route': {
     method: 'POST',
     run: async (d, req, res) => {
-      const body = await readJson(req, d.maxBodyBytes);
+      const body = await readJson(req, d.maxBodyBytes, d.budget);
       const headers = safeHeaders(headerRecordFromNode(req.headers));
-      const sessionId = headers[d.sessionHeader];
-      await withRouter(d, async (r) => {
-        const decision = await r.route(body as ChatCompletionRequest, {
-          ...(headers['x-request-id'] ? { requestId: headers['x-request-id'] } : {}),
-          ...(sessionId ? { sessionId } : {}),
-          headers,
-        });
-        send(res, 200, decision);
-      });
+      if (!d.holder.ready) throw new HttpError(503, 'not_ready', 'the router is still loading');
+      let decision;
+      try {
+        decision = await d.routing.routeRequest(body as ChatCompletionRequest, { ...(headers['x-request-id'] ? { requestId: headers['x-request-id'] } : {}), headers });
+      } catch (err) {
+        if (err instanceof RoutingOverloaded) {
+          res.setHeader('retry-after', '1');
+          throw new HttpError(503, 'overloaded', err.message);
+        }
+        throw routerError(d, err);
+      }
+      send(res, 200, decision);
     },
   },
   '/v1/outcomes': {
@@ -106,16 +132,23 @@ async function withRouter(d: HttpApiDeps, fn: (r: Router) => Promise<void>): Pro
   try {
     await fn(lease.router);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'INVALID_REQUEST' || code === 'UNKNOWN_DECISION') throw new HttpError(400, code.toLowerCase(), (err as Error).message);
-    if (code) {
-      d.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });
-      throw new HttpError(500, code.toLowerCase(), (err as Error).message);
-    }
-    throw err;
+    throw routerError(d, err);
   } finally {
     lease.release();
   }
+}
+
+/** A router error as the HTTP error to answer (anything without a code is rethrown as is). */
+function routerError(d: HttpApiDeps, err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  const code = (err as { code?: string }).code;
+  if (code === 'INVALID_REQUEST' || code === 'UNKNOWN_DECISION') return new HttpError(400, code.toLowerCase(), (err as Error).message);
+  if (code === 'NOT_READY') return new HttpError(503, 'not_ready', (err as Error).message);
+  if (code) {
+    d.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });
+    return new HttpError(500, code.toLowerCase(), (err as Error).message);
+  }
+  return err;
 }
 
 function checkOutcome(o: unknown, where: string): void {
@@ -126,20 +159,31 @@ function checkOutcome(o: unknown, where: string): void {
   }
 }
 
-async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'body_too_large', `body over the ${limit} byte limit`);
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new HttpError(400, 'empty_body', 'expected a JSON body');
+/** Reads and parses a JSON body within the per-request limit and (when given) the server's byte budget. */
+async function readJson(req: http.IncomingMessage, limit: number, budget?: ByteBudget): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'body_too_large', `body of ${declared} bytes is over the ${limit} byte limit`);
+  const held = budget ? new Reservation(budget) : undefined;
   try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new HttpError(400, 'invalid_json', `body is not JSON: ${(err as Error).message}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > limit) throw new HttpError(413, 'body_too_large', `body over the ${limit} byte limit`);
+      if (held && !held.grow((c as Buffer).length)) {
+        throw new HttpError(503, 'overloaded', `the server already holds ${budget!.inUse} of its ${budget!.limit} request body bytes; retry later`);
+      }
+      chunks.push(c as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim() === '') throw new HttpError(400, 'empty_body', 'expected a JSON body');
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(400, 'invalid_json', `body is not JSON: ${(err as Error).message}`);
+    }
+  } finally {
+    held?.release();
   }
 }
 

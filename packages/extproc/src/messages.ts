@@ -13,10 +13,35 @@ export function setHeaders(values: Record<string, string>): HeaderMutation {
 /** CONTINUE with no mutation. */
 export const continueResponse = (): CommonResponse => ({ status: 'CONTINUE' });
 
+/** Headers a client could send to steer the gateway's route match or fake semroute's answer. */
+export function isSteeringHeader(name: string): boolean {
+  const k = name.toLowerCase();
+  return k === 'x-selected-model' || k.startsWith('x-semroute-');
+}
+
+/**
+ * The request headers answer: CONTINUE, setting `set` and removing every client-sent steering header
+ * it does not set. Any mutation clears the route cache so the gateway matches routes again without them.
+ */
+export function requestHeadersAnswer(steering: readonly string[], set?: Record<string, string>): CommonResponse {
+  const remove = steering.filter((k) => !(set && k in set));
+  if (!set && remove.length === 0) return continueResponse();
+  const header_mutation: HeaderMutation = set ? setHeaders(set) : {};
+  if (remove.length > 0) header_mutation.remove_headers = remove;
+  return { status: 'CONTINUE', header_mutation, clear_route_cache: true };
+}
+
 /** A header value as Envoy sends it: `raw_value` bytes (current Envoy) or `value` (older). */
 export function headerValue(h: HeaderValue): string {
   if (h.raw_value && h.raw_value.length > 0) return Buffer.from(h.raw_value).toString('utf8');
   return h.value ?? '';
+}
+
+/** Lower-cased names of the steering headers in Envoy's HeaderMap. */
+export function steeringHeaders(list: HeaderValue[] | undefined): string[] {
+  const names = new Set<string>();
+  for (const h of list ?? []) if (typeof h.key === 'string' && isSteeringHeader(h.key)) names.add(h.key.toLowerCase());
+  return [...names];
 }
 
 /** Lower-cased header map from Envoy's HeaderMap; repeated headers are joined with ",". */

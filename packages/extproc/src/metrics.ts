@@ -12,6 +12,12 @@ export interface Metrics {
   inflightRouting: Gauge;
   cache: Counter<'result'>;
   reloads: Counter<'result'>;
+  /** ext_proc streams refused or closed by a limit (stream cap, idle deadline). */
+  streamLimits: Counter<'reason'>;
+  /** Request body bytes held right now (the budget of `maxBufferedBytes`). */
+  bufferedBytes: Gauge;
+  /** HTTP API requests refused for a missing or wrong bearer token. */
+  unauthorized: Counter;
 }
 
 /** Creates the metric set; `defaults` adds process metrics (RSS, event loop lag, GC). */
@@ -36,5 +42,8 @@ export function createMetrics(defaults = true): Metrics {
     inflightRouting: new Gauge({ name: 'semroute_routing_in_flight', help: 'Routing calls in progress', registers: r }),
     cache: new Counter({ name: 'semroute_cache_total', help: 'Semantic cache lookups and stores by result', labelNames: ['result'], registers: r }),
     reloads: new Counter({ name: 'semroute_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'], registers: r }),
+    streamLimits: new Counter({ name: 'semroute_extproc_stream_limit_total', help: 'ext_proc streams refused (stream_cap) or closed (idle_timeout) by a limit', labelNames: ['reason'], registers: r }),
+    bufferedBytes: new Gauge({ name: 'semroute_buffered_body_bytes', help: 'Request body bytes held by all streams and HTTP requests', registers: r }),
+    unauthorized: new Counter({ name: 'semroute_http_unauthorized_total', help: 'HTTP API requests refused for a missing or wrong bearer token', registers: r }),
   };
 }

@@ -11,12 +11,18 @@ export interface SidecarOptions {
   sessionHeader: string;
   /**
    * Requests inside the router at once; more wait their turn (within the deadline) instead of piling
-   * up. Default 1: one embedding call already uses every core, so parallel calls only slow each other.
+   * up. Several at once let the embedder coalesce their prompts into one forward pass.
    */
   maxConcurrentRouting: number;
+  /**
+   * Request body bytes held by all streams together (full-duplex buffering and bodies being routed).
+   * A body that would go over it continues untouched (`buffer_budget`), so memory stays bounded.
+   */
+  maxBufferedBytes: number;
 }
 
 export interface ServerOptions extends SidecarOptions {
+  /** Address both listeners bind to; loopback by default (a sidecar in the same pod or host). */
   host: string;
   /** 0 picks a free port. */
   grpcPort: number;
@@ -25,20 +31,35 @@ export interface ServerOptions extends SidecarOptions {
   drainTimeoutMs: number;
   /** Grace period for open streams and HTTP requests on shutdown. */
   shutdownTimeoutMs: number;
+  /** An ext_proc stream with no message for this long is closed (the gateway fails open). */
+  streamIdleTimeoutMs: number;
+  /** Open ext_proc streams at once; more are refused with RESOURCE_EXHAUSTED (the gateway fails open). */
+  maxStreams: number;
+  /** When set, every `/v1/*` HTTP endpoint needs `Authorization: Bearer <token>`. */
+  apiToken?: string | undefined;
+  /** PEM certificate chain and private key: the gRPC listener speaks TLS instead of plaintext. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   grpcPort: 50051,
   httpPort: 8080,
   messageTimeoutMs: 50,
   maxBodyBytes: 8 * 1024 * 1024,
   logPrompts: false,
   sessionHeader: 'x-session-id',
-  maxConcurrentRouting: 1,
+  maxConcurrentRouting: 32,
+  maxBufferedBytes: 64 * 1024 * 1024,
   drainTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  // Envoy's own stream_idle_timeout default: long enough for an LLM answering slowly.
+  streamIdleTimeoutMs: 300_000,
+  maxStreams: 4096,
 };
+
+/** Headroom over the body limit for one gRPC message (the ProcessingRequest envelope and headers). */
+export const GRPC_MESSAGE_HEADROOM_BYTES = 1024 * 1024;
 
 /** Checks option values; throws a RangeError naming the bad one. */
 export function resolveOptions(partial: Partial<ServerOptions> = {}): ServerOptions {
@@ -46,10 +67,15 @@ export function resolveOptions(partial: Partial<ServerOptions> = {}): ServerOpti
   for (const k of ['grpcPort', 'httpPort'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 0 || o[k] > 65535) throw new RangeError(`${k}: expected a port 0-65535, got ${o[k]}`);
   }
-  for (const k of ['messageTimeoutMs', 'maxBodyBytes', 'drainTimeoutMs', 'shutdownTimeoutMs', 'maxConcurrentRouting'] as const) {
+  const positive = ['messageTimeoutMs', 'maxBodyBytes', 'drainTimeoutMs', 'shutdownTimeoutMs', 'maxConcurrentRouting', 'maxBufferedBytes', 'streamIdleTimeoutMs', 'maxStreams'] as const;
+  for (const k of positive) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) throw new RangeError(`${k}: expected a positive number, got ${o[k]}`);
   }
-  if (!Number.isInteger(o.maxConcurrentRouting)) throw new RangeError(`maxConcurrentRouting: expected a whole number, got ${o.maxConcurrentRouting}`);
+  for (const k of ['maxConcurrentRouting', 'maxStreams'] as const) {
+    if (!Number.isInteger(o[k])) throw new RangeError(`${k}: expected a whole number, got ${o[k]}`);
+  }
+  if (o.apiToken !== undefined && o.apiToken.length === 0) throw new RangeError('apiToken: expected a non-empty token or none');
+  if (o.tls && (o.tls.cert.length === 0 || o.tls.key.length === 0)) throw new RangeError('tls: the certificate and the key must both be non-empty PEM');
   return o;
 }
 

@@ -1,11 +1,11 @@
 // One routing answer for a complete request body: parse, route with a deadline, look the decision's
 // semantic cache up, and say what to tell the gateway. Never throws: every failure is a pass-through.
 import type { Logger } from 'pino';
-import type { CacheScope, CachedResponse, ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
+import type { CacheLookupResult, CacheScope, CachedResponse, ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
 import { parseChatBody, replaceTopLevelString, type PassReason } from './chat-body.js';
 import { completionToSse } from './sse.js';
 import type { Metrics } from './metrics.js';
-import type { RouterHolder } from './router-holder.js';
+import type { Lease, RouterHolder } from './router-holder.js';
 import type { SidecarOptions } from './options.js';
 import { inSpan } from './tracing.js';
 import { Admission, DeadlineExceeded } from './admission.js';
@@ -50,6 +50,18 @@ export function selectionHeaders(d: RouteDecision): Record<string, string> {
 
 class Timeout extends Error {}
 
+/** `/v1/route` could not be answered within the deadline (queued too long, or routing too slow). */
+export class RoutingOverloaded extends Error {
+  readonly code = 'OVERLOADED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RoutingOverloaded';
+  }
+}
+
+/** Time kept back from the deadline for writing the answer after a cache lookup. */
+const CACHE_ANSWER_MARGIN_MS = 2;
+
 export class RoutingService {
   private readonly admission: Admission;
 
@@ -74,26 +86,10 @@ export class RoutingService {
       lease.release();
       return this.pass(info, 'explicit_model', `model ${JSON.stringify(request.model ?? null)} is not an auto name`, start, request.model);
     }
-    const abort = new AbortController();
-    // The timer may fire late on a busy event loop; the admission queue also checks the clock.
-    const deadlineAt = start + this.options.messageTimeoutMs;
-    const timer = setTimeout(() => abort.abort(new Timeout()), this.options.messageTimeoutMs);
-    const deadline = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }));
-    deadline.catch(() => {});
-    const work = (async () => {
-      const admitted = await this.admission.acquire(abort.signal, deadlineAt);
-      this.metrics.inflightRouting.inc();
-      try {
-        return await this.decide(lease.router, request, parsed.text, info, abort.signal);
-      } finally {
-        this.metrics.inflightRouting.dec();
-        admitted();
-      }
-    })().finally(() => lease.release());
-    work.catch(() => {}); // a failure after the deadline has already been answered
     try {
-      const outcome = await Promise.race([work, deadline]);
+      const outcome = await this.admitted(start, lease, (signal, deadlineAt) => this.decide(lease.router, request, parsed.text, info, signal, deadlineAt));
       this.logOutcome(outcome, request, info, start);
+      if (outcome.kind === 'pass') return this.pass(info, outcome.reason, outcome.detail, start, request.model);
       return outcome;
     } catch (err) {
       if (err instanceof Timeout) {
@@ -105,6 +101,61 @@ export class RoutingService {
       const code = (err as { code?: string }).code ?? 'unknown';
       this.metrics.errors.inc({ kind: `route_${code.toLowerCase()}` });
       return this.pass(info, 'route_error', `${code}: ${(err as Error).message}`, start, request.model);
+    }
+  }
+
+  /**
+   * `/v1/route`: the same admission queue and deadline as an ext_proc body, so HTTP callers cannot
+   * crowd out the gateway's requests. Throws RoutingOverloaded when the deadline passes first.
+   */
+  async routeRequest(request: ChatCompletionRequest, info: RequestInfo): Promise<RouteDecision> {
+    const start = performance.now();
+    const lease = this.holder.acquire();
+    if (!lease) throw Object.assign(new Error('the router is still loading'), { code: 'NOT_READY' });
+    const sessionId = info.headers[this.options.sessionHeader];
+    try {
+      return await this.admitted(start, lease, (signal) =>
+        lease.router.route(request, {
+          ...(info.requestId ? { requestId: info.requestId } : {}),
+          ...(sessionId ? { sessionId } : {}),
+          headers: info.headers,
+          signal,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof Timeout || err instanceof DeadlineExceeded) {
+        this.metrics.passthrough.inc({ reason: 'timeout' });
+        const why = err instanceof DeadlineExceeded ? err.message : `no answer within ${this.options.messageTimeoutMs} ms`;
+        throw new RoutingOverloaded(`routing is overloaded: ${why} (${this.admission.queued} waiting)`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` inside an admission slot, racing the message deadline; the lease is released when `fn`
+   * settles (even after the deadline answered). Rejects with Timeout or DeadlineExceeded.
+   */
+  private async admitted<T>(start: number, lease: Lease, fn: (signal: AbortSignal, deadlineAt: number) => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    // The timer may fire late on a busy event loop; the admission queue also checks the clock.
+    const deadlineAt = start + this.options.messageTimeoutMs;
+    const timer = setTimeout(() => abort.abort(new Timeout()), Math.max(0, deadlineAt - performance.now()));
+    const deadline = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }));
+    deadline.catch(() => {});
+    const work = (async () => {
+      const release = await this.admission.acquire(abort.signal, deadlineAt);
+      this.metrics.inflightRouting.inc();
+      try {
+        return await fn(abort.signal, deadlineAt);
+      } finally {
+        this.metrics.inflightRouting.dec();
+        release();
+      }
+    })().finally(() => lease.release());
+    work.catch(() => {}); // a failure after the deadline has already been answered
+    try {
+      return await Promise.race([work, deadline]);
     } finally {
       clearTimeout(timer);
     }
@@ -116,6 +167,7 @@ export class RoutingService {
     text: string,
     info: RequestInfo,
     signal: AbortSignal,
+    deadlineAt: number,
   ): Promise<RoutingOutcome> {
     const sessionId = info.headers[this.options.sessionHeader];
     return inSpan('semroute.extproc.route', { 'semroute.request_id': info.requestId ?? '', 'semroute.original_model': request.model ?? '' }, async (span) => {
@@ -135,13 +187,19 @@ export class RoutingService {
       if (settings && decision.decision) {
         const tenant = settings.scopeHeader ? info.headers[settings.scopeHeader] : undefined;
         const scope: CacheScope = { decision: decision.decision, ...(tenant ? { tenant } : {}) };
-        const hit = await router.cache.lookup(request, scope);
-        this.metrics.cache.inc({ result: hit.hit ? 'hit' : 'miss' });
-        span.setAttribute('semroute.cache', hit.hit ? 'hit' : 'miss');
-        if (hit.hit && hit.response) return cacheHit(decision, hit.response, request.stream === true);
-        cache = { request, scope };
+        // The lookup gets what is left of the message deadline, never more: a slow cache backend
+        // costs the cache, not the routing.
+        const hit = await lookupWithin(router, request, scope, deadlineAt - CACHE_ANSWER_MARGIN_MS - performance.now());
+        this.metrics.cache.inc({ result: hit === 'skipped' ? 'skipped' : hit.hit ? 'hit' : 'miss' });
+        span.setAttribute('semroute.cache', hit === 'skipped' ? 'skipped' : hit.hit ? 'hit' : 'miss');
+        if (hit !== 'skipped' && hit.hit && hit.response) return cacheHit(decision, hit.response, request.stream === true);
+        if (hit !== 'skipped') cache = { request, scope };
       }
-      const rewritten = replaceTopLevelString(text, 'model', decision.providerModelId) ?? text;
+      const rewritten = replaceTopLevelString(text, 'model', decision.providerModelId);
+      if (rewritten === undefined) {
+        // Never route half-rewritten: without a body that says the chosen model everywhere, the request goes through as sent.
+        return { kind: 'pass', reason: 'rewrite_failed', detail: 'the body\'s top-level "model" could not be rewritten in every occurrence' };
+      }
       return {
         kind: 'route',
         decision,
@@ -185,6 +243,22 @@ export class RoutingService {
       },
       'routed',
     );
+  }
+}
+
+/** The cache lookup, or 'skipped' when it cannot finish within `budgetMs`. */
+async function lookupWithin(router: Router, request: ChatCompletionRequest, scope: CacheScope, budgetMs: number): Promise<CacheLookupResult | 'skipped'> {
+  if (budgetMs <= 0) return 'skipped';
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'skipped'>((resolve) => {
+    timer = setTimeout(() => resolve('skipped'), budgetMs);
+  });
+  const lookup = router.cache.lookup(request, scope);
+  lookup.catch(() => {});
+  try {
+    return await Promise.race([lookup, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -9,7 +9,8 @@ import { createHttpApi } from './http-api.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RouterHolder } from './router-holder.js';
 import { RoutingService } from './routing.js';
-import { resolveOptions, type ServerOptions } from './options.js';
+import { GRPC_MESSAGE_HEADROOM_BYTES, resolveOptions, type ServerOptions } from './options.js';
+import { ByteBudget } from './byte-budget.js';
 import { EXT_PROC_SERVICE } from './proto.js';
 
 export interface SemrouteServerDeps {
@@ -20,9 +21,6 @@ export interface SemrouteServerDeps {
 }
 
 export type ReloadResult = { ok: true } | { ok: false; error: unknown };
-
-/** Headroom over the body limit for one gRPC message, so an oversized body is still received and passed through. */
-const GRPC_MESSAGE_HEADROOM = 2;
 
 export class SemrouteServer {
   readonly options: ServerOptions;
@@ -37,9 +35,11 @@ export class SemrouteServer {
   private reloading: Promise<ReloadResult> | undefined;
   private reloadAgain = false;
   private closing: Promise<void> | undefined;
+  private readonly auth: { token: string | undefined };
 
   private constructor(private readonly deps: SemrouteServerDeps, options: Partial<ServerOptions>) {
     this.options = resolveOptions(options);
+    this.auth = { token: this.options.apiToken };
     this.metrics = deps.metrics ?? createMetrics();
     this.log = deps.logger ?? createLogger();
     this.holder = new RouterHolder(this.options.drainTimeoutMs, (err) => this.countError('router_close', err));
@@ -75,13 +75,24 @@ export class SemrouteServer {
     return this.holder.ready;
   }
 
+  /** Replaces the bearer token the HTTP API's /v1 endpoints require (undefined: open), e.g. after a config reload. */
+  setApiToken(token: string | undefined): void {
+    if (token !== undefined && token.length === 0) throw new RangeError('apiToken: expected a non-empty token or none');
+    this.auth.token = token;
+  }
+
   private async listen(): Promise<void> {
     const o = this.options;
     const routing = new RoutingService(this.holder, this.metrics, this.log, o);
-    const exchangeDeps = { routing, holder: this.holder, metrics: this.metrics, log: this.log, options: o };
-    this.grpc = createGrpcSidecar(exchangeDeps, Math.max(o.maxBodyBytes * GRPC_MESSAGE_HEADROOM, 64 * 1024 * 1024));
-    this.http = createHttpApi({ holder: this.holder, metrics: this.metrics, log: this.log, maxBodyBytes: o.maxBodyBytes, sessionHeader: o.sessionHeader });
-    this.ports.grpc = await bindGrpc(this.grpc.server, o.host, o.grpcPort);
+    const budget = new ByteBudget(o.maxBufferedBytes, (used) => this.metrics.bufferedBytes.set(used));
+    const exchangeDeps = { routing, holder: this.holder, metrics: this.metrics, log: this.log, options: o, budget };
+    this.grpc = createGrpcSidecar(exchangeDeps, {
+      maxMessageBytes: o.maxBodyBytes + GRPC_MESSAGE_HEADROOM_BYTES,
+      maxStreams: o.maxStreams,
+      idleTimeoutMs: o.streamIdleTimeoutMs,
+    });
+    this.http = createHttpApi({ holder: this.holder, routing, budget, auth: this.auth, metrics: this.metrics, log: this.log, maxBodyBytes: o.maxBodyBytes, sessionHeader: o.sessionHeader });
+    this.ports.grpc = await bindGrpc(this.grpc.server, o.host, o.grpcPort, o.tls);
     try {
       await new Promise<void>((resolve, reject) => {
         this.http.once('error', reject);
@@ -95,7 +106,7 @@ export class SemrouteServer {
       throw err;
     }
     this.ports.http = (this.http.address() as AddressInfo).port;
-    this.log.info({ grpcPort: this.ports.grpc, httpPort: this.ports.http, host: o.host }, 'semroute sidecar listening');
+    this.log.info({ grpcPort: this.ports.grpc, httpPort: this.ports.http, host: o.host, grpcTls: Boolean(o.tls), apiToken: Boolean(this.auth.token) }, 'semroute sidecar listening');
   }
 
   private async loadFirst(): Promise<void> {

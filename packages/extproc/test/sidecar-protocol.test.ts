@@ -110,7 +110,8 @@ describe('bad input always continues untouched', () => {
     ['model not a string', JSON.stringify({ model: 7, messages: [] })],
     ['unknown model', chatBody('hello', 'no-such-model')],
     ['binary garbage', garbage],
-    ['10 MB body', chatBody('a'.repeat(10 * 1024 * 1024))],
+    // Over the 1 MiB body limit, within the gRPC message limit (body limit + 1 MiB headroom).
+    ['1.5 MiB body', chatBody('a'.repeat(1.5 * 1024 * 1024))],
   ];
 
   for (const [name, body] of cases) {
@@ -124,12 +125,26 @@ describe('bad input always continues untouched', () => {
 
     it(`full-duplex: ${name}`, async () => {
       const buf = Buffer.from(body);
-      const chunks = buf.length > 3 ? [buf.subarray(0, 3), buf.subarray(3)] : [buf];
+      // Envoy streams a body in pieces of at most its buffer size (64 KiB here).
+      const chunks = buf.length > 3 ? [buf.subarray(0, 3), ...splitEvery(buf.subarray(3), 64 * 1024)] : [buf];
       const rs = await h.client.fullDuplex(chatHeaders(), chunks);
       expect(rs[0]!.request_headers!.response).toEqual({ status: 'CONTINUE' });
       expect(streamedBody(rs).equals(buf)).toBe(true);
     });
   }
+
+  it('full-duplex: a 10 MB body in 64 KiB chunks continues untouched', async () => {
+    const buf = Buffer.from(chatBody('a'.repeat(10 * 1024 * 1024)));
+    const rs = await h.client.fullDuplex(chatHeaders(), splitEvery(buf, 64 * 1024));
+    expect(rs[0]!.request_headers!.response).toEqual({ status: 'CONTINUE' });
+    expect(streamedBody(rs).equals(buf)).toBe(true);
+  });
+
+  it('buffered: one message over the body limit + headroom fails that stream only (the gateway fails open)', async () => {
+    await expect(h.client.buffered(chatHeaders(), chatBody('a'.repeat(10 * 1024 * 1024)))).rejects.toThrow(/RESOURCE_EXHAUSTED/);
+    const [, bod] = await h.client.buffered(chatHeaders(), chatBody('still serving'));
+    expect(bod!.request_body!.response!.clear_route_cache).toBe(true);
+  });
 
   it('logs why, and never the Authorization header', () => {
     const reasons = h.logs.filter((l) => l.outcome === 'pass').map((l) => l.reason);
@@ -209,3 +224,9 @@ describe('other phases', () => {
     expect(line.prompt).toBeUndefined();
   });
 });
+
+function splitEvery(buf: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < buf.length; at += size) out.push(buf.subarray(at, at + size));
+  return out;
+}

@@ -9,6 +9,7 @@ export interface ProxyMetrics {
   routing: Histogram;
   inflight: Gauge;
   cache: Counter<'result'>;
+  unauthorized: Counter;
 }
 
 /** Creates the metric set; `defaults` adds process metrics (RSS, event loop lag, GC). */
@@ -40,5 +41,6 @@ export function createProxyMetrics(defaults: boolean): ProxyMetrics {
     }),
     inflight: new Gauge({ name: 'semroute_proxy_requests_in_flight', help: 'Chat completion requests in progress', registers }),
     cache: new Counter({ name: 'semroute_proxy_cache_total', help: 'Semantic cache lookups by result', labelNames: ['result'], registers }),
+    unauthorized: new Counter({ name: 'semroute_proxy_unauthorized_total', help: 'Requests refused for a missing or wrong bearer token', registers }),
   };
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { badRequest, tooLarge, ProxyError } from './errors.js';
+import { bearerMatches, unauthorized } from './auth.js';
 import { errorReply, jsonReply, type Reply } from './reply.js';
 import type { ProxyCore } from './proxy.js';
 
@@ -30,6 +31,10 @@ export function nodeHandler(core: ProxyCore): NodeHandler {
 async function answer(core: ProxyCore, req: IncomingMessage, signal: AbortSignal, own404: boolean): Promise<Reply | undefined> {
   const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
+  if (API_PATHS.has(path) && !bearerMatches(core.apiToken, req.headers.authorization)) {
+    core.metrics.unauthorized.inc();
+    return errorReply(unauthorized(path), { 'www-authenticate': 'Bearer realm="semroute"' });
+  }
   if (path === '/v1/chat/completions' || path === '/chat/completions') {
     if (method !== 'POST') return methodNotAllowed(method, path);
     const body = await requestBody(req, core.maxBodyBytes);
@@ -43,6 +48,9 @@ async function answer(core: ProxyCore, req: IncomingMessage, signal: AbortSignal
   }
   return own404 ? errorReply(new ProxyError(404, 'invalid_request_error', `no route for ${method} ${path}`, 'not_found')) : undefined;
 }
+
+/** Paths that need the API token when one is set (the probes stay open). */
+const API_PATHS = new Set(['/v1/chat/completions', '/chat/completions', '/v1/models', '/models']);
 
 /** The parsed JSON body; a framework's already parsed body (express.json()) is used as is. */
 async function requestBody(req: IncomingMessage, limit: number): Promise<unknown> {

@@ -38,6 +38,11 @@ export interface ProxyOptions {
   logger?: ProxyLogger;
   /** Process metrics (RSS, GC, event loop) in `/metrics`; default true. */
   processMetrics?: boolean;
+  /**
+   * When set, chat completions and the model list need `Authorization: Bearer <token>` (401 otherwise);
+   * `/health`, `/ready`, `/metrics` stay open. The client's Authorization never reaches an upstream.
+   */
+  apiToken?: string;
 }
 
 /** One failed upstream call, as the 502/504 body names it. */
@@ -59,6 +64,8 @@ class AttemptTimeout extends Error {}
 export class ProxyCore {
   readonly metrics: ProxyMetrics;
   readonly maxBodyBytes: number;
+  /** The bearer token API paths require (undefined: open). */
+  readonly apiToken: string | undefined;
   private readonly upstreams: Map<string, Upstream[]>;
   private readonly byProviderId = new Map<string, Upstream[]>();
   private readonly dispatcher: Dispatcher;
@@ -78,6 +85,8 @@ export class ProxyCore {
       for (const u of list) this.byProviderId.set(u.providerModelId, [...(this.byProviderId.get(u.providerModelId) ?? []), u]);
     }
     this.maxBodyBytes = positive(options.maxBodyBytes, 8 * MiB, 'maxBodyBytes');
+    if (options.apiToken !== undefined && options.apiToken.length === 0) throw new RangeError('apiToken must be a non-empty string or left out');
+    this.apiToken = options.apiToken;
     this.maxAttempts = positive(options.maxAttempts, 3, 'maxAttempts');
     this.attemptTimeoutMs = positive(options.attemptTimeoutMs, 30_000, 'attemptTimeoutMs');
     const idle = positive(options.idleTimeoutMs, 120_000, 'idleTimeoutMs');

@@ -1,5 +1,6 @@
 // Fetch API adapter (Request -> Response): Hono, Bun, Deno, Cloudflare-style servers.
 import { ProxyError, tooLarge } from './errors.js';
+import { bearerMatches, unauthorized } from './auth.js';
 import { errorReply, jsonReply, type Reply } from './reply.js';
 import { methodNotAllowed, parseJson } from './node.js';
 import type { ProxyCore } from './proxy.js';
@@ -20,6 +21,10 @@ export function fetchHandler(core: ProxyCore): (request: Request) => Promise<Res
 async function answer(core: ProxyCore, request: Request): Promise<Reply> {
   const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
   const method = request.method;
+  if ((path.endsWith('/chat/completions') || path.endsWith('/models')) && !bearerMatches(core.apiToken, request.headers.get('authorization'))) {
+    core.metrics.unauthorized.inc();
+    return errorReply(unauthorized(path), { 'www-authenticate': 'Bearer realm="semroute"' });
+  }
   if (path.endsWith('/chat/completions')) {
     if (method !== 'POST') return methodNotAllowed(method, path);
     const text = await readText(request, core.maxBodyBytes);

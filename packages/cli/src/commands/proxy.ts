@@ -10,6 +10,7 @@ import { createProxy, type SemrouteProxy } from '@semroute/http';
 import { processIo, reportError, type Io } from '../io.js';
 import { defaultConfigPath, defaultModelDir } from '../paths.js';
 import type { RouterDeps } from '../router-factory.js';
+import { apiToken } from './serve.js';
 
 export interface ProxyCommandOptions {
   config?: string;
@@ -37,7 +38,7 @@ export function registerProxy(program: Command, io: Io = processIo, deps: Router
     .description('run an OpenAI-compatible routing gateway: POST /v1/chat/completions, GET /v1/models, /health, /ready, /metrics')
     .option('-c, --config <file>', 'router config (YAML); providers.models[].backend_refs say where each model is served')
     .option('--model-dir <dir>', 'embedding model directory when the config has no embedding.model_path (default $SEMROUTE_MODEL_DIR, ./models/all-MiniLM-L6-v2)')
-    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--host <addr>', 'address to bind (0.0.0.0: every interface; set SEMROUTE_API_TOKEN or server.api_token then)', '127.0.0.1')
     .option('-p, --port <n>', 'port (0 = any free port)', (v) => integer(v, '--port', 0, 65535), 4000)
     .option('--max-body-bytes <n>', 'larger request bodies answer 413', (v) => integer(v, '--max-body-bytes', 1), 8 * 1024 * 1024)
     .option('--max-attempts <n>', 'upstream calls per request, failovers included', (v) => integer(v, '--max-attempts', 1, 20), 3)
@@ -75,6 +76,7 @@ export async function startProxy(opts: ProxyCommandOptions, deps: RouterDeps & {
   const loadedConfig = await loadConfig(path.resolve(opts.config ?? defaultConfigPath), { env });
   for (const w of loadedConfig.warnings) log.warn({ path: w.path, message: w.message }, 'config warning');
   const modelDir = opts.modelDir ? path.resolve(opts.modelDir) : defaultModelDir(env);
+  const token = apiToken(env, loadedConfig);
   const loaded = createRouter({
     config: loadedConfig,
     ...(deps.embedder ? { embedder: deps.embedder } : {}),
@@ -91,6 +93,7 @@ export async function startProxy(opts: ProxyCommandOptions, deps: RouterDeps & {
     attemptTimeoutMs: opts.attemptTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
     logger: log,
+    ...(token ? { apiToken: token } : {}),
   });
   const server = http.createServer(proxy.node);
   server.keepAliveTimeout = 65_000;
@@ -101,7 +104,7 @@ export async function startProxy(opts: ProxyCommandOptions, deps: RouterDeps & {
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  log.info({ url, config: loadedConfig.source }, 'proxy listening');
+  log.info({ url, config: loadedConfig.source, apiToken: Boolean(token) }, 'proxy listening');
   return {
     url,
     proxy,

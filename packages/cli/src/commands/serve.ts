@@ -18,6 +18,12 @@ export interface ServeOptions {
   messageTimeoutMs: number;
   maxBodyBytes: number;
   maxConcurrentRouting: number;
+  maxBufferedBytes?: number;
+  maxStreams?: number;
+  streamIdleTimeoutMs?: number;
+  /** PEM files: the gRPC listener speaks TLS (else `server.tls` in the config, else plaintext). */
+  tlsCert?: string;
+  tlsKey?: string;
   logPrompts?: boolean;
   logLevel: string;
   /** Reload when the config file changes (default on; --no-watch turns it off). */
@@ -42,12 +48,17 @@ export function registerServe(program: Command, io: Io = processIo, deps: ServeD
     .command('serve')
     .description('run the Envoy ExtProc sidecar (gRPC) and the HTTP API')
     .option('-c, --config <file>', 'router config (YAML); default: the bundled seed config')
-    .option('--host <addr>', 'address both listeners bind to', DEFAULT_OPTIONS.host)
+    .option('--host <addr>', 'address both listeners bind to (0.0.0.0: every interface, e.g. a sidecar reached from another pod)', DEFAULT_OPTIONS.host)
     .option('--grpc-port <n>', 'ExtProc gRPC port (0 = any free port)', (v) => parsePort(v, '--grpc-port'), DEFAULT_OPTIONS.grpcPort)
     .option('--http-port <n>', 'HTTP API port (0 = any free port)', (v) => parsePort(v, '--http-port'), DEFAULT_OPTIONS.httpPort)
     .option('--message-timeout-ms <n>', 'deadline for each routing answer; slower requests continue untouched', (v) => parsePositive(v, '--message-timeout-ms'), DEFAULT_OPTIONS.messageTimeoutMs)
     .option('--max-body-bytes <n>', 'request bodies above this continue untouched', (v) => parsePositive(v, '--max-body-bytes'), DEFAULT_OPTIONS.maxBodyBytes)
     .option('--max-concurrent-routing <n>', 'requests inside the router at once; others wait within the deadline', (v) => parsePositive(v, '--max-concurrent-routing'), DEFAULT_OPTIONS.maxConcurrentRouting)
+    .option('--max-buffered-bytes <n>', 'request body bytes held by all streams together; a body over it continues untouched', (v) => parsePositive(v, '--max-buffered-bytes'), DEFAULT_OPTIONS.maxBufferedBytes)
+    .option('--max-streams <n>', 'open ext_proc streams at once; more are refused (the gateway fails open)', (v) => parsePositive(v, '--max-streams'), DEFAULT_OPTIONS.maxStreams)
+    .option('--stream-idle-timeout-ms <n>', 'close an ext_proc stream with no message for this long', (v) => parsePositive(v, '--stream-idle-timeout-ms'), DEFAULT_OPTIONS.streamIdleTimeoutMs)
+    .option('--tls-cert <file>', 'PEM certificate chain: serve gRPC over TLS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--log-prompts', 'include the prompt text in decision log lines')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--no-watch', 'do not reload when the config file changes (SIGHUP still reloads)')
@@ -95,16 +106,22 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
     return shared.embedder;
   };
 
+  // The listeners' settings come from the config at start: the token and TLS are known before binding.
+  const first = await loadConfig(configPath, { env });
+  const tls = await readTls(opts, first);
+  let server: SemrouteServer | undefined;
   const loadRouter = async (onError: (kind: string, err: unknown) => void): Promise<Router> => {
     const text = await readFile(configPath, 'utf8').catch(() => undefined);
     const loaded = await loadConfig(configPath, { env });
     for (const w of loaded.warnings) log.warn({ path: w.path, message: w.message }, 'config warning');
     const router = await createRouter({ config: loaded, onError, embedder: await embedderFor(loaded) });
     lastText = text;
+    // A reload may change the token; TLS and the bind address need a restart.
+    server?.setApiToken(apiToken(env, loaded));
     return router;
   };
 
-  const server = await SemrouteServer.start(
+  server = await SemrouteServer.start(
     { loadRouter, logger: log },
     {
       host: opts.host,
@@ -113,9 +130,15 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
       messageTimeoutMs: opts.messageTimeoutMs,
       maxBodyBytes: opts.maxBodyBytes,
       maxConcurrentRouting: opts.maxConcurrentRouting,
+      maxBufferedBytes: opts.maxBufferedBytes,
+      maxStreams: opts.maxStreams,
+      streamIdleTimeoutMs: opts.streamIdleTimeoutMs,
+      apiToken: apiToken(env, first),
+      tls,
       logPrompts: Boolean(opts.logPrompts),
     },
   );
+  const running = server;
   log.info({ config: configPath }, 'config');
 
   let watcher: FSWatcher | undefined;
@@ -130,7 +153,7 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
         const text = await readFile(configPath, 'utf8').catch(() => undefined);
         if (text === undefined || text === lastText) return; // deleted mid-write, or touched without change
         log.info({ config: configPath }, 'config file changed: reloading');
-        await server.reload();
+        await running.reload();
       }, deps.debounceMs ?? 300);
     };
     try {
@@ -142,14 +165,40 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
   }
 
   return {
-    server,
+    server: running,
     configPath,
     stop: async () => {
       clearTimeout(timer);
       watcher?.close();
-      await server.close();
+      await running.close();
     },
   };
+}
+
+/** `SEMROUTE_API_TOKEN`, else the config's `server.api_token` (`${ENV}` already expanded), else none. */
+export function apiToken(env: Record<string, string | undefined>, loaded: LoadedConfig): string | undefined {
+  const fromEnv = env.SEMROUTE_API_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return loaded.config.server?.api_token;
+}
+
+/** The gRPC TLS certificate and key: flags first, then the config's `server.tls` (relative to the config file). */
+async function readTls(opts: ServeOptions, loaded: LoadedConfig): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) throw new InvalidArgumentError('--tls-cert and --tls-key go together: give both or neither');
+  const files = opts.tlsCert && opts.tlsKey
+    ? { cert: path.resolve(opts.tlsCert), key: path.resolve(opts.tlsKey), where: '--tls-cert / --tls-key' }
+    : loaded.config.server?.tls
+      ? { cert: path.resolve(loaded.configDir, loaded.config.server.tls.cert_file), key: path.resolve(loaded.configDir, loaded.config.server.tls.key_file), where: 'server.tls' }
+      : undefined;
+  if (!files) return undefined;
+  const read = async (file: string, what: string) => {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new Error(`${files.where}: cannot read the TLS ${what} ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return { cert: await read(files.cert, 'certificate'), key: await read(files.key, 'private key') };
 }
 
 function parsePort(v: string, flag: string): number {
