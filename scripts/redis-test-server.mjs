@@ -31,20 +31,23 @@ export function requireRedisServer(bin = process.env.REDIS_SERVER_BIN ?? 'redis-
  * `await server.stop()` stops it; `server.url` is its redis:// URL.
  */
 export class RedisTestServer {
-  constructor(port, bin) {
+  constructor(port, bin, options = {}) {
     this.port = port;
     this.bin = bin;
+    // With `persistDir`, data survives stop() / start() (append-only file, flushed at shutdown),
+    // so an outage test can count what reached Redis before and after.
+    this.persistDir = options.persistDir;
     this.url = `redis://127.0.0.1:${port}`;
     this.child = undefined;
     this.log = '';
   }
 
-  /** Start on a free port. */
-  static async create() {
+  /** Start on a free port; `options.persistDir` keeps the data across stop() / start(). */
+  static async create(options = {}) {
     const bin = requireRedisServer();
     let lastErr;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const server = new RedisTestServer(await freePort(), bin);
+      const server = new RedisTestServer(await freePort(), bin, options);
       try {
         await server.start();
         return server;
@@ -57,7 +60,8 @@ export class RedisTestServer {
 
   async start() {
     if (this.child) return;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+    const persist = this.persistDir ? ['--dir', this.persistDir, '--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persist, '--daemonize', 'no', '--loglevel', 'warning'];
     const child = spawn(this.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     // Never leave a server behind when the test process ends without calling stop().
@@ -124,6 +128,6 @@ function ping(port) {
 }
 
 /** Start a server for one test file. */
-export function startRedisTestServer() {
-  return RedisTestServer.create();
+export function startRedisTestServer(options = {}) {
+  return RedisTestServer.create(options);
 }

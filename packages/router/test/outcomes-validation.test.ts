@@ -33,7 +33,7 @@ async function setup(options: { maxOutcomeBatch?: number } = {}) {
 }
 
 /** Number of keys the memory store holds (its Map). */
-const keyCount = (s: ReturnType<typeof createMemoryStateStore>) => (s as unknown as { entries: Map<string, unknown> }).entries.size;
+const keyCount = (s: ReturnType<typeof createMemoryStateStore>) => s.size;
 
 async function rejection(r: Router, list: unknown[]): Promise<OutcomeValidationError> {
   const err = await r.recordOutcomes(list).then(

@@ -31,11 +31,13 @@ export class OutcomeRecorder {
   private readonly durable: DurableStateStore | undefined;
   private readonly unsubscribe: () => void;
   private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0 };
+  /** The replay loop now running, if any: while it runs, new outcomes queue behind it. */
+  private draining: Promise<void> | undefined;
 
   constructor(private readonly opts: OutcomeRecorderOptions) {
     this.capacity = opts.queueSize ?? DEFAULT_OUTCOME_QUEUE_SIZE;
     this.durable = isDurable(opts.state) ? opts.state : undefined;
-    this.unsubscribe = this.durable?.onAvailable(() => void this.serial(() => this.drain()).catch(() => {})) ?? (() => {});
+    this.unsubscribe = this.durable?.onAvailable(() => void this.startDrain()) ?? (() => {});
   }
 
   /** Applies (or queues) a validated batch in order; see `OutcomeReceipt`. */
@@ -50,7 +52,8 @@ export class OutcomeRecorder {
   /** Replays what it can, then stops listening; returns how many outcomes were still queued (lost). */
   async close(): Promise<number> {
     this.unsubscribe();
-    await this.serial(() => this.drain()).catch(() => {});
+    await this.tail;
+    await this.startDrain();
     const lost = this.pending;
     if (lost > 0) this.opts.onError?.('outcomes_lost', new Error(`${lost} queued outcomes were not persisted before close`));
     return lost;
@@ -73,8 +76,7 @@ export class OutcomeRecorder {
       for (const o of list) await this.opts.apply(o, this.opts.state);
       return receipt;
     }
-    if (this.pending > 0 && d.isAvailable()) await this.drain();
-    if (this.pending > 0 || !d.isAvailable()) {
+    if (this.pending > 0 || this.draining || !d.isAvailable()) {
       // Queued outcomes go first: new ones wait behind them, so the order is kept.
       if (this.pending + list.length > this.capacity) {
         this.counts.rejected += list.length;
@@ -83,6 +85,8 @@ export class OutcomeRecorder {
         );
       }
       for (const o of list) this.queue.push(o);
+      if (d.isAvailable()) void this.startDrain();
+      else this.opts.onError?.('state_write', new StateWriteError(`learning state unavailable: ${list.length} outcomes queued (${this.pending} waiting)`, false));
       return { ...receipt, persisted: false, queued: list.length };
     }
     for (const [i, o] of list.entries()) {
@@ -96,6 +100,7 @@ export class OutcomeRecorder {
       } catch (err) {
         if (!(err instanceof StateWriteError)) throw err;
         if (!err.sent) {
+          this.opts.onError?.('state_write', err);
           this.enqueue(o, i, list.length);
           receipt.queued++;
         } else {
@@ -120,6 +125,14 @@ export class OutcomeRecorder {
     this.queue.push(o);
   }
 
+  /** Starts the replay loop unless it runs already; resolves when it stops. */
+  private startDrain(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
   /** Replays queued outcomes in order until the queue is empty or the backend is gone again. */
   private async drain(): Promise<void> {
     const d = this.durable;
@@ -130,7 +143,11 @@ export class OutcomeRecorder {
         await this.opts.apply(o, d.strict);
         this.counts.replayed++;
       } catch (err) {
-        if (err instanceof StateWriteError && !err.sent) return; // down again: keep it at the head
+        if (err instanceof StateWriteError && !err.sent) {
+          // Down again: keep it at the head for the next 'ready'; if that came already, retry shortly.
+          if (d.isAvailable()) setTimeout(() => void this.startDrain(), 100).unref();
+          return;
+        }
         if (err instanceof StateWriteError) this.counts.unconfirmed++;
         else this.counts.failed++;
         this.opts.onError?.('outcome_replay', err);

@@ -10,6 +10,11 @@ type Entry =
 export interface MemoryStateStoreOptions {
   /** Clock for string TTLs (ms since epoch); defaults to Date.now. */
   now?: () => number;
+  /**
+   * Most strings (session stickiness, keyed by client session ids) kept at once; beyond it the
+   * oldest-written is dropped, so client traffic cannot grow the store. Default 100,000.
+   */
+  maxStrings?: number;
 }
 
 /** A `LearningStateStore` held in a Map; TTLs follow the injected clock. */
@@ -17,15 +22,23 @@ export class MemoryStateStore implements LearningStateStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
+  private readonly maxStrings: number;
+  private strings = 0;
   private closed = false;
 
   constructor(options: MemoryStateStoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.maxStrings = options.maxStrings ?? 100_000;
+  }
+
+  /** Keys held now (hashes, lists and strings). */
+  get size(): number {
+    return this.entries.size;
   }
 
   async getNumbers(key: string, fields: string[]): Promise<Record<string, number>> {
     const hash = this.hash(key, false);
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null);
     if (!hash) return out;
     for (const f of fields) {
       const v = hash.get(f);
@@ -37,7 +50,7 @@ export class MemoryStateStore implements LearningStateStore {
   async incrNumbers(key: string, deltas: Record<string, number>): Promise<Record<string, number>> {
     checkNumbers(key, deltas);
     const hash = this.hash(key, true) as Map<string, number>;
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null);
     for (const [f, d] of Object.entries(deltas)) {
       const v = (hash.get(f) ?? 0) + d;
       hash.set(f, v);
@@ -87,12 +100,28 @@ export class MemoryStateStore implements LearningStateStore {
     if (ttlMs !== undefined && !(ttlMs > 0)) throw new RangeError(`state key ${key}: ttlMs must be > 0, got ${ttlMs}`);
     const existing = this.entry(key);
     if (existing && existing.kind !== 'string') throw wrongType(key, 'string', existing.kind);
+    // Re-inserted so the Map's order is the order of last writes: the first string is the oldest.
+    if (existing) this.drop(key);
     this.entries.set(key, { kind: 'string', value, expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
+    this.strings++;
+    if (this.strings <= this.maxStrings) return;
+    for (const [k, e] of this.entries) {
+      if (e.kind === 'string') {
+        this.drop(k);
+        break;
+      }
+    }
+  }
+
+  private drop(key: string): void {
+    if (this.entries.get(key)?.kind === 'string') this.strings--;
+    this.entries.delete(key);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.entries.clear();
+    this.strings = 0;
   }
 
   /** Live entry for `key`, dropping it when its TTL has passed. */
@@ -100,7 +129,7 @@ export class MemoryStateStore implements LearningStateStore {
     if (this.closed) throw new Error('state store is closed');
     const e = this.entries.get(key);
     if (e?.kind === 'string' && e.expiresAt !== undefined && this.now() >= e.expiresAt) {
-      this.entries.delete(key);
+      this.drop(key);
       return undefined;
     }
     return e;

@@ -2,8 +2,9 @@
 // or MULTI block, so concurrent replicas lose nothing. A local mirror of the last values read or
 // written answers when Redis is down or slow (errors go to onError), and it reconnects by itself.
 import type { Redis } from 'ioredis';
-import type { LearningStateStore } from '../types.js';
+import type { DurableStateStore, LearningStateStore } from '../types.js';
 import { closeRedis, openRedis, whenReady } from '../redis/connection.js';
+import { StateWriteError } from './write-error.js';
 
 export interface RedisStateStoreOptions {
   url: string;
@@ -15,6 +16,8 @@ export interface RedisStateStoreOptions {
   onError?: (kind: string, err: unknown) => void;
   /** Clock for the mirror's string TTLs, ms since epoch. */
   now?: () => number;
+  /** Most session strings the local mirror keeps (oldest dropped first); default 10,000. */
+  mirrorMaxStrings?: number;
 }
 
 type Mirrored =
@@ -22,13 +25,20 @@ type Mirrored =
   | { kind: 'list'; values: number[] }
   | { kind: 'string'; value: string | undefined; expiresAt: number | undefined };
 
-/** A `LearningStateStore` on Redis hashes, lists and strings under `<prefix>state:<key>`. */
-export class RedisStateStore implements LearningStateStore {
+/**
+ * A `LearningStateStore` on Redis hashes, lists and strings under `<prefix>state:<key>`. Its own
+ * writes absorb a failure (reported, mirror updated); its `strict` view throws `StateWriteError`
+ * instead, which the router's outcome queue uses to keep and replay what did not reach Redis.
+ */
+export class RedisStateStore implements DurableStateStore {
   readonly kind = 'redis';
+  readonly strict: LearningStateStore;
   private readonly prefix: string;
   private readonly onError: (kind: string, err: unknown) => void;
   private readonly now: () => number;
   private readonly mirror = new Map<string, Mirrored>();
+  private readonly mirrorMaxStrings: number;
+  private mirrorStrings = 0;
 
   constructor(
     private readonly client: Redis,
@@ -37,13 +47,25 @@ export class RedisStateStore implements LearningStateStore {
     this.prefix = `${opts.keyPrefix ?? 'semroute:'}state:`;
     this.onError = opts.onError ?? (() => {});
     this.now = opts.now ?? Date.now;
+    this.mirrorMaxStrings = opts.mirrorMaxStrings ?? 10_000;
+    this.strict = this.strictView();
+  }
+
+  /** Whether commands can be sent now (connected and ready). */
+  isAvailable(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  onAvailable(listener: () => void): () => void {
+    this.client.on('ready', listener);
+    return () => this.client.off('ready', listener);
   }
 
   async getNumbers(key: string, fields: string[]): Promise<Record<string, number>> {
     if (fields.length === 0) return {};
     try {
       const raw = await this.client.hmget(this.k(key), ...fields);
-      const out: Record<string, number> = {};
+      const out: Record<string, number> = Object.create(null);
       const hash = this.hash(key);
       fields.forEach((f, i) => {
         const v = raw[i];
@@ -58,7 +80,7 @@ export class RedisStateStore implements LearningStateStore {
     } catch (err) {
       this.onError('state_read', err);
       const hash = this.hash(key);
-      const out: Record<string, number> = {};
+      const out: Record<string, number> = Object.create(null);
       for (const f of fields) {
         const v = hash.get(f);
         if (v !== undefined) out[f] = v;
@@ -73,19 +95,11 @@ export class RedisStateStore implements LearningStateStore {
     if (entries.length === 0) return {};
     const hash = this.hash(key);
     try {
-      const multi = this.client.multi();
-      for (const [f, d] of entries) multi.hincrbyfloat(this.k(key), f, d);
-      const results = unwrap(await multi.exec());
-      const out: Record<string, number> = {};
-      entries.forEach(([f], i) => {
-        out[f] = Number(results[i]);
-        hash.set(f, out[f]);
-      });
-      return out;
+      return await this.sendIncr(key, entries);
     } catch (err) {
       // Not replayed later: a timed-out MULTI may have been applied, and replaying it would count twice.
       this.onError('state_write', err);
-      const out: Record<string, number> = {};
+      const out: Record<string, number> = Object.create(null);
       for (const [f, d] of entries) {
         out[f] = (hash.get(f) ?? 0) + d;
         hash.set(f, out[f]);
@@ -114,7 +128,7 @@ export class RedisStateStore implements LearningStateStore {
     list.push(value);
     if (list.length > maxLen) list.splice(0, list.length - maxLen);
     try {
-      await this.client.multi().rpush(this.k(key), String(value)).ltrim(this.k(key), -maxLen, -1).exec().then(unwrap);
+      await this.sendPush(key, value, maxLen);
     } catch (err) {
       this.onError('state_write', err);
     }
@@ -123,6 +137,7 @@ export class RedisStateStore implements LearningStateStore {
   async getSamples(key: string): Promise<number[]> {
     try {
       const values = (await this.client.lrange(this.k(key), 0, -1)).map(Number);
+      this.dropMirrored(key);
       this.mirror.set(key, { kind: 'list', values: [...values] });
       return values;
     } catch (err) {
@@ -134,7 +149,8 @@ export class RedisStateStore implements LearningStateStore {
   async getString(key: string): Promise<string | undefined> {
     try {
       const [v, pttl] = unwrap(await this.client.multi().get(this.k(key)).pttl(this.k(key)).exec()) as [string | null, number];
-      this.mirror.set(key, { kind: 'string', value: v ?? undefined, expiresAt: pttl > 0 ? this.now() + pttl : undefined });
+      if (v === null) this.dropMirrored(key);
+      else this.mirrorString(key, v, pttl > 0 ? this.now() + pttl : undefined);
       return v ?? undefined;
     } catch (err) {
       this.onError('state_read', err);
@@ -147,10 +163,9 @@ export class RedisStateStore implements LearningStateStore {
 
   async setString(key: string, value: string, ttlMs?: number): Promise<void> {
     if (ttlMs !== undefined && !(ttlMs > 0)) throw new RangeError(`state key ${key}: ttlMs must be > 0, got ${ttlMs}`);
-    this.mirror.set(key, { kind: 'string', value, expiresAt: ttlMs === undefined ? undefined : this.now() + ttlMs });
+    this.mirrorString(key, value, ttlMs === undefined ? undefined : this.now() + ttlMs);
     try {
-      if (ttlMs === undefined) await this.client.set(this.k(key), value);
-      else await this.client.set(this.k(key), value, 'PX', Math.ceil(ttlMs));
+      await this.sendSet(key, value, ttlMs);
     } catch (err) {
       this.onError('state_write', err);
     }
@@ -158,7 +173,102 @@ export class RedisStateStore implements LearningStateStore {
 
   async close(): Promise<void> {
     this.mirror.clear();
+    this.mirrorStrings = 0;
     await closeRedis(this.client);
+  }
+
+  private async sendIncr(key: string, entries: Array<[string, number]>): Promise<Record<string, number>> {
+    const multi = this.client.multi();
+    for (const [f, d] of entries) multi.hincrbyfloat(this.k(key), f, d);
+    const results = unwrap(await multi.exec());
+    const hash = this.hash(key);
+    const out: Record<string, number> = Object.create(null);
+    entries.forEach(([f], i) => {
+      out[f] = Number(results[i]);
+      hash.set(f, out[f]);
+    });
+    return out;
+  }
+
+  private async sendPush(key: string, value: number, maxLen: number): Promise<void> {
+    await this.client.multi().rpush(this.k(key), String(value)).ltrim(this.k(key), -maxLen, -1).exec().then(unwrap);
+  }
+
+  private async sendSet(key: string, value: string, ttlMs: number | undefined): Promise<void> {
+    if (ttlMs === undefined) await this.client.set(this.k(key), value);
+    else await this.client.set(this.k(key), value, 'PX', Math.ceil(ttlMs));
+  }
+
+  /** Reads as the store does; writes go to Redis or throw a `StateWriteError` saying whether they were sent. */
+  private strictView(): LearningStateStore {
+    const write = async <T>(what: string, key: string, send: () => Promise<T>): Promise<T> => {
+      if (!this.isAvailable()) throw new StateWriteError(`state ${what} ${key}: redis is ${this.client.status}, not sent`, false);
+      try {
+        return await send();
+      } catch (err) {
+        const msg = (err as Error).message ?? '';
+        // ioredis refuses a command it could not write (no offline queue): it never reached Redis.
+        const sent = !/Stream isn't writeable|enableOfflineQueue/.test(msg);
+        throw new StateWriteError(`state ${what} ${key}: ${msg}`, sent, { cause: err });
+      }
+    };
+    return {
+      kind: 'redis-strict',
+      getNumbers: (key, fields) => this.getNumbers(key, fields),
+      getSamples: (key) => this.getSamples(key),
+      getString: (key) => this.getString(key),
+      incrNumbers: async (key, deltas) => {
+        checkNumbers(key, deltas);
+        const entries = Object.entries(deltas);
+        if (entries.length === 0) return {};
+        return write('increment', key, () => this.sendIncr(key, entries));
+      },
+      setNumbers: async (key, values) => {
+        checkNumbers(key, values);
+        if (Object.keys(values).length === 0) return;
+        await write('set', key, () => this.client.hset(this.k(key), values));
+        const hash = this.hash(key);
+        for (const [f, v] of Object.entries(values)) hash.set(f, v);
+      },
+      pushSample: async (key, value, maxLen) => {
+        if (!Number.isFinite(value)) throw new TypeError(`state key ${key}: sample must be a finite number, got ${value}`);
+        if (!Number.isInteger(maxLen) || maxLen < 1) throw new RangeError(`state key ${key}: maxLen must be an integer >= 1, got ${maxLen}`);
+        await write('push', key, () => this.sendPush(key, value, maxLen));
+        const list = this.list(key);
+        list.push(value);
+        if (list.length > maxLen) list.splice(0, list.length - maxLen);
+      },
+      setString: async (key, value, ttlMs) => {
+        if (ttlMs !== undefined && !(ttlMs > 0)) throw new RangeError(`state key ${key}: ttlMs must be > 0, got ${ttlMs}`);
+        await write('set', key, () => this.sendSet(key, value, ttlMs));
+        this.mirrorString(key, value, ttlMs === undefined ? undefined : this.now() + ttlMs);
+      },
+      close: async () => {},
+    };
+  }
+
+  /**
+   * Session strings are keyed by client session ids: the mirror keeps at most `mirrorMaxStrings` of
+   * them, dropping the oldest, so client traffic cannot grow it without bound (Redis expires them by TTL).
+   */
+  private mirrorString(key: string, value: string, expiresAt: number | undefined): void {
+    this.dropMirrored(key);
+    this.mirror.set(key, { kind: 'string', value, expiresAt });
+    this.mirrorStrings++;
+    if (this.mirrorStrings <= this.mirrorMaxStrings) return;
+    for (const [k, m] of this.mirror) {
+      if (m.kind !== 'string') continue;
+      this.mirror.delete(k);
+      this.mirrorStrings--;
+      break;
+    }
+  }
+
+  private dropMirrored(key: string): void {
+    const m = this.mirror.get(key);
+    if (!m) return;
+    this.mirror.delete(key);
+    if (m.kind === 'string') this.mirrorStrings--;
   }
 
   private k(key: string): string {
@@ -168,6 +278,7 @@ export class RedisStateStore implements LearningStateStore {
   private hash(key: string): Map<string, number> {
     const m = this.mirror.get(key);
     if (m?.kind === 'hash') return m.fields;
+    this.dropMirrored(key);
     const fields = new Map<string, number>();
     this.mirror.set(key, { kind: 'hash', fields });
     return fields;
@@ -176,6 +287,7 @@ export class RedisStateStore implements LearningStateStore {
   private list(key: string): number[] {
     const m = this.mirror.get(key);
     if (m?.kind === 'list') return m.values;
+    this.dropMirrored(key);
     const values: number[] = [];
     this.mirror.set(key, { kind: 'list', values });
     return values;
