@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
-import type { ChatCompletionRequest, Outcome, Router } from '@semroute/router';
+import { OutcomeValidationError, StateUnavailableError, type ChatCompletionRequest, type Router } from '@semroute/router';
 import { modelList } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import type { RouterHolder } from './router-holder.js';
@@ -26,7 +26,13 @@ export interface HttpApiDeps {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** More fields for the error body (e.g. which outcome and field were bad). */
+    readonly detail: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -40,7 +46,7 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
         deps.metrics.errors.inc({ kind: 'http_api' });
         deps.log.error({ err: e.message, path: req.url }, 'HTTP API request failed');
       }
-      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message } });
+      if (!res.headersSent) send(res, e.status, { error: { code: e.code, message: e.message, ...e.detail } });
       else res.destroy();
     });
   });
@@ -114,13 +120,10 @@ const ROUTES: Record<string, { method: string; run: Handler }> = {
   '/v1/outcomes': {
     method: 'POST',
     run: async (d, req, res) => {
-      const body = await readJson(req, d.maxBodyBytes);
-      const list = Array.isArray(body) ? body : [body];
-      list.forEach((o, i) => checkOutcome(o, Array.isArray(body) ? `[${i}]` : ''));
-      await withRouter(d, async (r) => {
-        for (const o of list) await r.recordOutcome(o as Outcome);
-        send(res, 200, { recorded: list.length });
-      });
+      const body = await readJson(req, d.maxBodyBytes, d.budget);
+      // One outcome or a batch; the router validates the whole batch before applying any of it.
+      const list: unknown[] = Array.isArray(body) ? body : [body];
+      await withRouter(d, async (r) => send(res, 200, await r.recordOutcomes(list)));
     },
   },
 };
@@ -141,6 +144,10 @@ async function withRouter(d: HttpApiDeps, fn: (r: Router) => Promise<void>): Pro
 /** A router error as the HTTP error to answer (anything without a code is rethrown as is). */
 function routerError(d: HttpApiDeps, err: unknown): unknown {
   if (err instanceof HttpError) return err;
+  if (err instanceof OutcomeValidationError) return new HttpError(400, 'invalid_outcome', err.message, { index: err.index, field: err.field });
+  if (err instanceof StateUnavailableError) {
+    return new HttpError(503, 'state_unavailable', err.message, { persisted: false, accepted: err.accepted });
+  }
   const code = (err as { code?: string }).code;
   if (code === 'INVALID_REQUEST' || code === 'UNKNOWN_DECISION') return new HttpError(400, code.toLowerCase(), (err as Error).message);
   if (code === 'NOT_READY') return new HttpError(503, 'not_ready', (err as Error).message);
@@ -149,14 +156,6 @@ function routerError(d: HttpApiDeps, err: unknown): unknown {
     return new HttpError(500, code.toLowerCase(), (err as Error).message);
   }
   return err;
-}
-
-function checkOutcome(o: unknown, where: string): void {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new HttpError(400, 'invalid_outcome', `outcome${where}: expected an object`);
-  const r = o as Record<string, unknown>;
-  for (const f of ['decision', 'model'] as const) {
-    if (typeof r[f] !== 'string' || r[f] === '') throw new HttpError(400, 'invalid_outcome', `outcome${where}.${f}: required string`);
-  }
 }
 
 /** Reads and parses a JSON body within the per-request limit and (when given) the server's byte budget. */

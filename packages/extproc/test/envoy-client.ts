@@ -8,10 +8,11 @@ type Stream = grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
 export class EnvoyLikeClient {
   private readonly client: grpc.Client;
 
-  constructor(address: string) {
+  constructor(address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
     const def = loadExtProcDefinition();
     const Ctor = grpc.makeGenericClientConstructor(def[EXT_PROC_SERVICE] as grpc.ServiceDefinition, 'ExternalProcessor');
-    this.client = new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    this.client = new Ctor(address, credentials, {
+      ...options, 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 // A Router for unit tests: routes on keywords, with a settable delay, failure and exact-match cache.
-import type { CacheLookupResult, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteContext, RouteDecision, Router } from '@semroute/router';
+import { OutcomeValidationError } from '@semroute/router';
+import type { OutcomeReceipt, CacheLookupResult, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteContext, RouteDecision, Router } from '@semroute/router';
 
 export class FakeRouter implements Router {
   delayMs = 0;
@@ -52,9 +53,22 @@ export class FakeRouter implements Router {
     return Promise.all(requests.map((r) => this.route(r, ctx)));
   }
 
-  async recordOutcome(o: Outcome): Promise<void> {
-    if (o.decision !== 'MoM' && o.decision !== 'coding') throw Object.assign(new Error(`no decision named "${o.decision}"`), { code: 'UNKNOWN_DECISION' });
-    this.outcomes.push(o);
+  async recordOutcome(o: Outcome): Promise<OutcomeReceipt> {
+    return this.recordOutcomes([o]);
+  }
+
+  /** Validates the whole batch like the real router (decision known, model a candidate), then applies it. */
+  async recordOutcomes(list: readonly unknown[]): Promise<OutcomeReceipt> {
+    const models: Record<string, string[]> = { MoM: ['qwen-coder', 'gemini-flash'], coding: ['qwen-coder'] };
+    list.forEach((x, i) => {
+      const o = x as Partial<Outcome> | null;
+      if (o === null || typeof o !== 'object') throw new OutcomeValidationError(i, '', 'expected an outcome object');
+      const candidates = models[o.decision ?? ''];
+      if (!candidates) throw new OutcomeValidationError(i, 'decision', `no decision named ${JSON.stringify(o.decision)}`, 'UNKNOWN_DECISION');
+      if (typeof o.model !== 'string' || !candidates.includes(o.model)) throw new OutcomeValidationError(i, 'model', `model ${JSON.stringify(o.model)} is not a candidate`);
+    });
+    this.outcomes.push(...(list as Outcome[]));
+    return { recorded: list.length, persisted: true, queued: 0, unconfirmed: 0 };
   }
 
   isAutoModel(model: string | undefined): boolean {

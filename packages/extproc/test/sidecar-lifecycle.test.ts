@@ -33,12 +33,17 @@ describe('HTTP API', () => {
       expect(models.data[2]).toEqual({ id: 'qwen-coder', object: 'model', owned_by: 'semroute', kind: 'card', description: 'coding model', provider_model_id: 'qwen2.5-coder:7b' });
 
       const ok = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify([{ decision: 'coding', model: 'qwen-coder', success: true }]) });
-      expect(await ok.json()).toEqual({ recorded: 1 });
+      expect(await ok.json()).toEqual({ recorded: 1, persisted: true, queued: 0, unconfirmed: 0 });
       expect(router.outcomes).toEqual([{ decision: 'coding', model: 'qwen-coder', success: true }]);
       const unknown = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'ghost', model: 'x' }) });
       expect(unknown.status).toBe(400);
       const missing = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify({ decision: 'coding' }) });
-      expect(((await missing.json()) as ApiError).error.message).toBe('outcome.model: required string');
+      expect(((await missing.json()) as ApiError).error).toEqual({ code: 'invalid_outcome', message: 'outcome[0].model: model undefined is not a candidate', index: 0, field: 'model' });
+      // A batch whose second item is bad: 400 naming it, and the first is not applied.
+      const batch = await h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify([{ decision: 'coding', model: 'qwen-coder' }, { decision: 'coding', model: 'gpt-9' }]) });
+      expect(batch.status).toBe(400);
+      expect(((await batch.json()) as ApiError).error).toMatchObject({ code: 'invalid_outcome', index: 1, field: 'model' });
+      expect(router.outcomes).toHaveLength(1);
 
       await h.client.buffered(chatHeaders(), chatBody('python bug'));
       const metrics = await (await h.http('/metrics')).text();
