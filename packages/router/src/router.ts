@@ -261,8 +261,9 @@ class RouterCore {
     if (toEmbed.length > 0) {
       try {
         // One call for the whole batch; the embedder splits it into forward passes of max_batch.
-        vectors = await embedAll(this.embedder, toEmbed, Number.POSITIVE_INFINITY);
+        vectors = await embedAll(this.embedder, toEmbed, Number.POSITIVE_INFINITY, ctx?.signal);
       } catch (err) {
+        abortIfNeeded(ctx); // the caller gave up while queued: not an embedding failure
         throw new RouterError('EMBEDDING_FAILED', `embedding the prompt failed: ${(err as Error).message}`, { cause: err });
       }
     }
@@ -490,11 +491,11 @@ function cacheSettings(p: CachePluginConfig): CacheSettings {
 }
 
 /** Embeds texts in calls of at most `maxBatch` texts; returns unit-norm rows. */
-export async function embedAll(embedder: TextEmbedder, texts: string[], maxBatch: number): Promise<Float32Array[]> {
+export async function embedAll(embedder: TextEmbedder, texts: string[], maxBatch: number, signal?: AbortSignal): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += maxBatch) {
     const chunk = texts.slice(i, i + maxBatch);
-    const b = await embedder.embed(chunk);
+    const b = await (signal ? embedder.embed(chunk, { signal }) : embedder.embed(chunk));
     out.push(...rowsOf(b.data, b.dim, chunk.length));
   }
   return out;

@@ -17,7 +17,8 @@ export interface TextEmbedder {
     maxSeqLen: number;
     supportsBatched: boolean;
   };
-  embed(texts: string[]): Promise<EmbeddingBatch>;
+  /** `signal`: a caller that gives up (deadline passed) leaves the embedder's queue without costing a forward pass. */
+  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<EmbeddingBatch>;
 }
 
 /** OpenAI-style chat content: a string or an array of content parts. */

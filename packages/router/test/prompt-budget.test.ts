@@ -8,8 +8,10 @@ import { CHARS_PER_TOKEN_BUDGET, clipToTokenBudget } from '../src/text/prompt.js
 class LengthRecorder implements TextEmbedder {
   readonly info = { architecture: 'test', dim: 8, maxSeqLen: 256, supportsBatched: true };
   readonly lengths: number[] = [];
-  async embed(texts: string[]): Promise<EmbeddingBatch> {
+  readonly signals: Array<AbortSignal | undefined> = [];
+  async embed(texts: string[], options?: { signal?: AbortSignal }): Promise<EmbeddingBatch> {
     this.lengths.push(...texts.map((t) => t.length));
+    this.signals.push(options?.signal);
     const data = new Float32Array(texts.length * 8);
     texts.forEach((t, r) => {
       data[r * 8 + (t.length % 8)] = 1;
@@ -53,6 +55,19 @@ describe('prompt token budget', () => {
       embedder.lengths.length = 0;
       await router.route({ model: 'MoM', messages: [{ role: 'user', content: 'write a poem' }] });
       expect(embedder.lengths).toEqual(['write a poem'.length]);
+    } finally {
+      await router.close();
+    }
+  });
+
+  it("hands the caller's abort signal to the embedder, so an expired request leaves its queue", async () => {
+    const embedder = new LengthRecorder();
+    const router = await createRouter({ config, embedder });
+    try {
+      const abort = new AbortController();
+      embedder.signals.length = 0;
+      await router.route({ model: 'MoM', messages: [{ role: 'user', content: 'write a poem' }] }, { signal: abort.signal });
+      expect(embedder.signals).toEqual([abort.signal]);
     } finally {
       await router.close();
     }

@@ -93,7 +93,10 @@ export function withTextBudget(embedder: TextEmbedder): TextEmbedder {
     get info() {
       return embedder.info;
     },
-    embed: (texts) => embedder.embed(texts.some((t) => t.length > max * CHARS_PER_TOKEN_BUDGET) ? texts.map((t) => clipToTokenBudget(t, max)) : texts),
+    embed: (texts, options) => {
+      const clipped = texts.some((t) => t.length > max * CHARS_PER_TOKEN_BUDGET) ? texts.map((t) => clipToTokenBudget(t, max)) : texts;
+      return options ? embedder.embed(clipped, options) : embedder.embed(clipped);
+    },
     ...(typeof inner.close === 'function' ? { close: () => inner.close!() } : {}),
   } as TextEmbedder;
 }
