@@ -34,7 +34,8 @@ export function cacheKeyParts(req: ChatCompletionRequest): CacheKeyParts | undef
   }
   if (last < 0) return undefined;
   const prompt = normalizePrompt(contentText(messages[last]!.content));
-  const rest: Record<string, unknown> = {};
+  // Null prototype: a client's `__proto__` field stays a field of the fingerprint instead of vanishing.
+  const rest: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(req)) {
     if (k !== 'messages' && !IGNORED_FIELDS.has(k) && v !== undefined) rest[k] = v;
   }
@@ -58,7 +59,7 @@ function withoutText(m: ChatMessage): ChatMessage {
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
-      const sorted: Record<string, unknown> = {};
+      const sorted: Record<string, unknown> = Object.create(null);
       for (const key of Object.keys(v as object).sort()) sorted[key] = (v as Record<string, unknown>)[key];
       return sorted;
     }

@@ -5,7 +5,9 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
-import { expandEnv } from './env.js';
+import { expandEnv, redactEnv, type EnvValue } from './env.js';
+import { checkReserved } from './reserved.js';
+import { checkAliases, yamlPathAt } from './yaml-checks.js';
 import { checkReferences } from './references.js';
 import { unknownFields } from './unknown-fields.js';
 import { routerConfigSchema, type RouterConfig } from './schema.js';
@@ -30,6 +32,10 @@ export interface ParseOptions {
   env?: Record<string, string | undefined>;
 }
 
+const MAX_YAML_ERRORS = 20;
+const TOO_DEEP = 'YAML nested too deeply to read (a config is a few levels deep)';
+const isStackOverflow = (m: string) => /Maximum call stack size exceeded/i.test(m);
+
 /** Reads and validates a YAML config file. Throws `ConfigError` (code CONFIG_INVALID) with all issues. */
 export async function loadConfig(file: string, options: Omit<ParseOptions, 'source'> = {}): Promise<LoadedConfig> {
   let text: string;
@@ -48,16 +54,29 @@ export function parseConfig(text: string, options: ParseOptions = {}): LoadedCon
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    const deep = doc.errors.find((e) => isStackOverflow(e.message));
+    const errors = deep ? [deep] : doc.errors.slice(0, MAX_YAML_ERRORS);
     throw new ConfigError(
-      doc.errors.map((e) => ({
-        path: '',
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-        line: e.linePos?.[0]?.line,
+      errors.map((e) => ({
+        path: deep ? '' : yamlPathAt(doc, e.pos[0]),
+        message: deep ? TOO_DEEP : `YAML syntax: ${e.message.split('\n')[0]}`,
+        line: e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line,
       })),
       source,
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // Aliases are resolved by toJS: an undefined or self-containing one must be reported first.
+    const aliasIssues = checkAliases(doc, lines);
+    if (aliasIssues.length > 0) throw new ConfigError(aliasIssues, source);
+    raw = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    // E.g. an alias expanding into too many nodes (a "billion laughs" document), or nesting too deep.
+    const message = isStackOverflow((err as Error).message) ? TOO_DEEP : `YAML: ${(err as Error).message.split('\n')[0]}`;
+    throw new ConfigError([{ path: '', message }], source, { cause: err });
+  }
   return validateConfig(raw, { ...options, source }, (p) => lineOf(doc, lines, p));
 }
 
@@ -74,7 +93,18 @@ export function validateConfig(
   }
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
-  const expanded = expandEnv(raw, options.env ?? process.env, issues);
+  const fromEnv: EnvValue[] = [];
+  // Issues in file order (line, then path) read best next to the file; environment values never shown.
+  const withLines = (list: ConfigIssue[]) =>
+    redactEnv(dedupe(list), fromEnv)
+      .map((i) => {
+        const line = lineOf?.(splitPath(i.path));
+        return line === undefined ? i : { ...i, line };
+      })
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path));
+  // Reserved names, cycles and depth first: the passes below recurse into the tree.
+  if (!checkReserved(raw, issues)) throw new ConfigError(withLines(issues), source);
+  const expanded = expandEnv(raw, options.env ?? process.env, issues, [], fromEnv);
 
   const parsed = routerConfigSchema.safeParse(expanded);
   if (!parsed.success) {
@@ -85,14 +115,6 @@ export function validateConfig(
   checkReferences(expanded, issues, warnings);
   if (parsed.success) unknownFields(expanded, parsed.data, [], warnings);
 
-  // Issues in file order (line, then path) read best next to the file.
-  const withLines = (list: ConfigIssue[]) =>
-    dedupe(list)
-      .map((i) => {
-        const line = lineOf?.(splitPath(i.path));
-        return line === undefined ? i : { ...i, line };
-      })
-      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.path.localeCompare(b.path));
   if (issues.length > 0 || !parsed.success) {
     throw new ConfigError(withLines(issues), source);
   }

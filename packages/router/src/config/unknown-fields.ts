@@ -10,7 +10,7 @@ export function unknownFields(raw: unknown, parsed: unknown, path: (string | num
   }
   if (raw && parsed && typeof raw === 'object' && typeof parsed === 'object' && !Array.isArray(raw)) {
     for (const [k, v] of Object.entries(raw)) {
-      if (!(k in (parsed as object))) out.push({ path: pathToString([...path, k]), message: 'unknown field (ignored)' });
+      if (!Object.hasOwn(parsed as object, k)) out.push({ path: pathToString([...path, k]), message: 'unknown field (ignored)' });
       else unknownFields(v, (parsed as Record<string, unknown>)[k], [...path, k], out);
     }
   }

@@ -1,0 +1,75 @@
+// YAML-level checks with a path and a line: aliases that name no anchor or that contain themselves
+// (which `toJS` would turn into a circular object or a ReferenceError), and the YAML path of a
+// syntax error's position.
+import { isAlias, isCollection, isDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
+import { pathToString, type ConfigIssue } from './errors.js';
+
+/** Undefined and recursive aliases, each with its YAML path and line. */
+export function checkAliases(doc: Document, lines: LineCounter): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      const at = {
+        path: pathToString(pathOf([...ancestors, node])),
+        ...(node.range ? { line: lines.linePos(node.range[0]).line } : {}),
+      };
+      const target = node.resolve(doc);
+      if (!target) {
+        issues.push({ ...at, message: `YAML alias *${node.source} names no anchor defined before it (&${node.source})` });
+      } else if (ancestors.includes(target as never)) {
+        issues.push({ ...at, message: `YAML alias *${node.source} is inside the node anchored &${node.source} (a recursive alias)` });
+      }
+    },
+  });
+  return issues;
+}
+
+/** Path of keys / indices to the deepest node containing `offset` ('' for the root). */
+export function yamlPathAt(doc: Document, offset: number): string {
+  const path: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  for (let depth = 0; depth < 256 && isCollection(node); depth++) {
+    let next: unknown;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const k = pair.key as Node | null;
+        const v = pair.value as Node | null;
+        const end = v?.range?.[2] ?? k?.range?.[2];
+        if (k?.range && k.range[0] <= offset && end !== undefined && offset <= end) {
+          path.push(keyName(k));
+          next = v;
+          break;
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        const r = (item as Node | null)?.range;
+        if (next === undefined && r && r[0] <= offset && offset <= r[2]) {
+          path.push(i);
+          next = item;
+        }
+      });
+    }
+    if (next === undefined) break;
+    node = next;
+  }
+  return pathToString(path);
+}
+
+/** Keys and indices from the document down to the last node of `chain` (visit's ancestors + node). */
+function pathOf(chain: ReadonlyArray<unknown>): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const n = chain[i];
+    const child = chain[i + 1];
+    if (isPair(n)) path.push(keyName(n.key as Node));
+    else if (isSeq(n) && child !== undefined) path.push(n.items.indexOf(child as never));
+    else if (isDocument(n) || isMap(n) || isAlias(n) || isNode(n)) continue;
+  }
+  return path;
+}
+
+function keyName(k: Node | null): string {
+  if (k === null) return '';
+  return isScalar(k) ? String(k.value) : String(k);
+}
