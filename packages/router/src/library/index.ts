@@ -77,11 +77,14 @@ export async function buildTaskRouting(o: BuildTaskRoutingOptions): Promise<Task
     ...library.groups.map((g) => `${g.name}: ${g.description}`),
   ];
   const compute = async () => {
+    // Batches of texts of similar length: a batch is padded to its longest text, so sorting by
+    // length first cuts the padding work (the library runs from three words to pasted code).
+    const order = [...texts.keys()].sort((a, b) => texts[a]!.length - texts[b]!.length);
     const out = new Float32Array(texts.length * dim);
-    for (let i = 0; i < texts.length; i += o.maxBatch) {
-      const chunk = texts.slice(i, i + o.maxBatch);
-      const b = await o.embedder.embed(chunk);
-      rowsOf(b.data, b.dim, chunk.length).forEach((r, j) => out.set(r, (i + j) * dim));
+    for (let i = 0; i < order.length; i += o.maxBatch) {
+      const ids = order.slice(i, i + o.maxBatch);
+      const b = await o.embedder.embed(ids.map((id) => texts[id]!));
+      rowsOf(b.data, b.dim, ids.length).forEach((r, j) => out.set(r, ids[j]! * dim));
     }
     return out;
   };

@@ -4,8 +4,9 @@
 // For a prompt p: cosine to every task centroid; the `shortlist` closest tasks' prototypes are
 // searched for the k nearest neighbours (a two-stage search: a few hundred rows instead of
 // thousands); each neighbour votes for its task with weight exp(cos / temperature). The vote is
-// blended with a softmax over the centroid cosines, giving P(task | prompt).
-import { dot } from '../vector.js';
+// blended with a softmax over the centroid cosines, giving P(task | prompt). The dot products run in
+// WebAssembly SIMD (wasm/row-dots.ts): centroids first, then the prototypes task by task.
+import { RowDots } from './wasm/row-dots.js';
 
 export interface TaskIndexParams {
   /** Nearest prototypes that vote. */
@@ -38,7 +39,8 @@ export interface TaskDistribution {
 export class TaskIndex {
   /** Unit-norm centroid per task. */
   readonly centroids: Float32Array[];
-  private readonly rows: Float32Array;
+  /** Centroid rows [0, taskCount), then the prototypes, task by task. */
+  private readonly table: RowDots;
   /** Prototype row range of each task: [start, end). */
   private readonly ranges: Array<[number, number]>;
 
@@ -54,12 +56,12 @@ export class TaskIndex {
     private readonly params: TaskIndexParams = DEFAULT_TASK_INDEX_PARAMS,
   ) {
     const order = labels.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    this.rows = new Float32Array(order.length * dim);
+    const rows = new Float32Array(order.length * dim);
     this.ranges = Array.from({ length: taskCount }, () => [0, 0] as [number, number]);
     const sums = Array.from({ length: taskCount }, () => new Float64Array(dim));
     order.forEach(([t, i], r) => {
       const v = vectors[i]!;
-      this.rows.set(v, r * dim);
+      rows.set(v, r * dim);
       const range = this.ranges[t]!;
       if (range[1] === range[0]) range[0] = r;
       range[1] = r + 1;
@@ -74,7 +76,17 @@ export class TaskIndex {
       if (n > 0) for (let j = 0; j < dim; j++) c[j] = s[j]! / n;
       return c;
     });
+    const all = new Float32Array((taskCount + order.length) * dim);
+    this.centroids.forEach((c, t) => all.set(c, t * dim));
+    all.set(rows, taskCount * dim);
+    this.table = new RowDots(all, taskCount + order.length, dim);
+    // Scratch for the k nearest: scores and tasks.
+    this.bestS = new Float64Array(params.k);
+    this.bestT = new Int32Array(params.k);
   }
+
+  private readonly bestS: Float64Array;
+  private readonly bestT: Int32Array;
 
   /** Number of prototypes of a task. */
   count(task: number): number {
@@ -86,31 +98,40 @@ export class TaskIndex {
     const { k, knnTemperature, centroidTemperature, knnWeight, shortlist } = this.params;
     const T = this.taskCount;
     const centroidSims = new Float64Array(T);
-    for (let t = 0; t < T; t++) centroidSims[t] = this.count(t) > 0 ? dot(p, this.centroids[t]!) : -1;
+    const cs = this.table.dots(p, 0, T);
+    for (let t = 0; t < T; t++) centroidSims[t] = this.count(t) > 0 ? cs[t]! : -1;
 
-    // Neighbours among the shortlisted tasks' prototypes.
+    // The k nearest among the shortlisted tasks' prototypes (bestS/bestT, `filled` of them; `low`
+    // the slot of the weakest once full).
     const tasks = [...centroidSims.keys()].filter((t) => this.count(t) > 0).sort((a, b) => centroidSims[b]! - centroidSims[a]!);
-    const best: Array<{ s: number; t: number }> = [];
+    const { bestS, bestT } = this;
+    let filled = 0;
+    let low = 0;
     for (const t of tasks.slice(0, shortlist)) {
       const [a, b] = this.ranges[t]!;
-      for (let r = a; r < b; r++) {
-        const s = rowDot(this.rows, r * this.dim, p, this.dim);
-        if (best.length < k) {
-          best.push({ s, t });
-          if (best.length === k) best.sort((x, y) => x.s - y.s);
-        } else if (s > best[0]!.s) {
-          best[0] = { s, t };
-          for (let i = 0; i + 1 < best.length && best[i]!.s > best[i + 1]!.s; i++) [best[i], best[i + 1]] = [best[i + 1]!, best[i]!];
+      const sims = this.table.dots(p, T + a, T + b);
+      for (let i = 0; i < sims.length; i++) {
+        const s = sims[i]!;
+        if (filled < k) {
+          bestS[filled] = s;
+          bestT[filled] = t;
+          filled++;
+          if (filled === k) low = argMin(bestS, k);
+        } else if (s > bestS[low]!) {
+          bestS[low] = s;
+          bestT[low] = t;
+          low = argMin(bestS, k);
         }
       }
     }
     const probs = new Float64Array(T);
-    if (best.length > 0 && knnWeight > 0) {
-      const top = Math.max(...best.map((b) => b.s));
+    if (filled > 0 && knnWeight > 0) {
+      let top = -Infinity;
+      for (let i = 0; i < filled; i++) top = Math.max(top, bestS[i]!);
       let z = 0;
-      for (const b of best) {
-        const w = Math.exp((b.s - top) / knnTemperature);
-        probs[b.t]! += w;
+      for (let i = 0; i < filled; i++) {
+        const w = Math.exp((bestS[i]! - top) / knnTemperature);
+        probs[bestT[i]!]! += w;
         z += w;
       }
       for (let t = 0; t < T; t++) probs[t]! *= knnWeight / z;
@@ -123,25 +144,15 @@ export class TaskIndex {
         ex[t] = this.count(t) > 0 ? Math.exp((centroidSims[t]! - top) / centroidTemperature) : 0;
         z += ex[t]!;
       }
-      const w = best.length > 0 && knnWeight > 0 ? 1 - knnWeight : 1;
+      const w = filled > 0 && knnWeight > 0 ? 1 - knnWeight : 1;
       for (let t = 0; t < T; t++) probs[t]! += (w * ex[t]!) / z;
     }
     return { probs, centroidSims };
   }
 }
 
-function rowDot(rows: Float32Array, off: number, p: Float32Array, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < dim; j += 4) {
-    s0 += rows[off + j]! * p[j]!;
-    s1 += rows[off + j + 1]! * p[j + 1]!;
-    s2 += rows[off + j + 2]! * p[j + 2]!;
-    s3 += rows[off + j + 3]! * p[j + 3]!;
-  }
-  for (; j < dim; j++) s0 += rows[off + j]! * p[j]!;
-  return s0 + s1 + s2 + s3;
+function argMin(xs: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 1; i < n; i++) if (xs[i]! < xs[m]!) m = i;
+  return m;
 }
