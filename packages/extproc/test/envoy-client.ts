@@ -15,6 +15,11 @@ export class EnvoyLikeClient {
       ...options, 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   }
 
+  /** A client that speaks TLS, trusting `caCert` (PEM). */
+  static tls(address: string, caCert: Buffer): EnvoyLikeClient {
+    return new EnvoyLikeClient(address, grpc.credentials.createSsl(caCert));
+  }
+
   close(): void {
     this.client.close();
   }
