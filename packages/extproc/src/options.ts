@@ -49,7 +49,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   maxBodyBytes: 8 * 1024 * 1024,
   logPrompts: false,
   sessionHeader: 'x-session-id',
-  maxConcurrentRouting: 32,
+  maxConcurrentRouting: 4,
   maxBufferedBytes: 64 * 1024 * 1024,
   drainTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,

@@ -10,8 +10,9 @@ import { FakeRouter } from './fake-router.js';
 import { chatHeaders, headerMap, setHeadersOf } from './envoy-client.js';
 import { chatBody, startHarness, type Harness } from './helpers.js';
 
-/** Runs per property and a wall-clock cap, so the suite stays bounded on a slow machine. */
-const RUNS = { numRuns: 150, interruptAfterTimeLimit: 15_000 };
+/** Runs per property and a wall-clock cap, so the suite stays bounded on a slow machine (SEMROUTE_FUZZ_RUNS for a longer soak). */
+const SOAK = Number(process.env.SEMROUTE_FUZZ_RUNS ?? 0);
+const RUNS = SOAK > 0 ? { numRuns: SOAK, interruptAfterTimeLimit: 600_000 } : { numRuns: 150, interruptAfterTimeLimit: 15_000 };
 
 const router = new FakeRouter();
 let h: Harness;
@@ -168,7 +169,7 @@ describe('fuzz: body parsing', () => {
         const out = replaceTopLevelString(text, 'model', value);
         if (out !== undefined) expect((JSON.parse(out) as { model: string }).model).toBe(value);
       }),
-      { numRuns: 2000, interruptAfterTimeLimit: 10_000 },
+      SOAK > 0 ? { numRuns: SOAK * 10, interruptAfterTimeLimit: 600_000 } : { numRuns: 2000, interruptAfterTimeLimit: 10_000 },
     );
   });
 });
