@@ -154,3 +154,10 @@ describe('environment values in messages', () => {
     expect((err as Error).message).toBe(`${file}: 1 error\n  routing.decisions (line 2): YAML alias *missing names no anchor defined before it (&missing)`);
   });
 });
+
+describe('mapping keys', () => {
+  it('rejects a list or mapping used as a key, with its path and line', () => {
+    const issues = issuesOf(() => parseConfig(`${BASE}  signals:\n    ? [a, b]\n    : 1\n`));
+    expect(issues).toEqual([{ path: 'routing.signals', line: 14, message: 'a mapping key must be a plain name, not a list or a mapping' }]);
+  });
+});

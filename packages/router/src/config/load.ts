@@ -75,7 +75,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): LoadedCon
     if (err instanceof ConfigError) throw err;
     // E.g. an alias expanding into too many nodes (a "billion laughs" document), or nesting too deep.
     const message = isStackOverflow((err as Error).message) ? TOO_DEEP : `YAML: ${(err as Error).message.split('\n')[0]}`;
-    throw new ConfigError([{ path: '', message }], source, { cause: err });
+    throw new ConfigError([{ path: '', message, line: 1 }], source, { cause: err });
   }
   return validateConfig(raw, { ...options, source }, (p) => lineOf(doc, lines, p));
 }
@@ -89,7 +89,9 @@ export function validateConfig(
   const source = options.source ?? 'config';
   const configDir = options.configDir ?? (options.source ? path.dirname(path.resolve(options.source)) : process.cwd());
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([{ path: '', message: 'expected a mapping at the top level (version, providers, routing, ...)' }], source);
+    const line = lineOf?.([]);
+    const issue: ConfigIssue = { path: '', message: 'expected a mapping at the top level (version, providers, routing, ...)' };
+    throw new ConfigError([line === undefined ? issue : { ...issue, line }], source);
   }
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];

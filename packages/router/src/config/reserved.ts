@@ -16,7 +16,7 @@ export const MAX_CONFIG_DEPTH = 64;
 
 /**
  * Reports reserved keys and names, cycles and excessive depth. Returns false when the tree must not
- * be walked any further (a cycle or too deep): later passes recurse and would not terminate.
+ * be walked any further (a cycle, too deep, or a reserved key): later passes recurse into every key.
  */
 export function checkReserved(raw: unknown, issues: ConfigIssue[]): boolean {
   let walkable = true;
@@ -46,7 +46,9 @@ export function checkReserved(raw: unknown, issues: ConfigIssue[]): boolean {
     } else {
       for (const k of Object.keys(v)) {
         if (RESERVED_NAMES.has(k)) {
+          // Not walked, so the later passes must not walk it either (it may even hold a cycle).
           issues.push({ path: pathToString([...path, k]), message: `"${k}" is a reserved name and cannot be a key` });
+          walkable = false;
           continue;
         }
         visit((v as Record<string, unknown>)[k], [...path, k], k);

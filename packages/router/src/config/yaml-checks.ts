@@ -4,10 +4,20 @@
 import { isAlias, isCollection, isDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
 import { pathToString, type ConfigIssue } from './errors.js';
 
-/** Undefined and recursive aliases, each with its YAML path and line. */
+/** Undefined and recursive aliases, and keys that are lists or mappings, each with its YAML path and line. */
 export function checkAliases(doc: Document, lines: LineCounter): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
+    Pair(_key, pair, ancestors) {
+      // A config's keys are names; a collection key would be stringified into a name nobody wrote.
+      if (!isCollection(pair.key)) return;
+      const range = (pair.key as Node).range;
+      issues.push({
+        path: pathToString(pathOf(ancestors)),
+        message: 'a mapping key must be a plain name, not a list or a mapping',
+        ...(range ? { line: lines.linePos(range[0]).line } : {}),
+      });
+    },
     Alias(_key, node, ancestors) {
       const at = {
         path: pathToString(pathOf([...ancestors, node])),
