@@ -155,6 +155,31 @@ describe('outcomes while Redis is down', () => {
     await r.close();
   }, 30_000);
 
+  it('queues at once behind one unanswered write while redis-server is paused (SIGSTOP), and replays on resume', async () => {
+    const { r } = await router('q5:');
+    await r.recordOutcome({ decision: 'mix', model: 'b', success: true });
+    server.pause();
+    const t0 = performance.now();
+    const receipts: OutcomeReceipt[] = [];
+    try {
+      for (let i = 0; i < 50; i++) receipts.push(await r.recordOutcome({ decision: 'mix', model: 'b', success: true }));
+    } finally {
+      server.resume();
+    }
+    const ms = performance.now() - t0;
+    // One write waits for the command timeout (250 ms) and is reported unconfirmed; the rest queue at once.
+    expect(receipts[0]).toEqual({ recorded: 1, persisted: false, queued: 0, unconfirmed: 1 });
+    expect(receipts.slice(1).every((x) => x.queued === 1)).toBe(true);
+    expect(ms).toBeLessThan(1500);
+    expect(await until(() => r.outcomeStats().queued === 0)).toBe(true);
+    expect(r.outcomeStats()).toMatchObject({ replayed: 49, unconfirmed: 1 });
+    const trials = Number(await admin.hget('q5:state:automix:mix', 'b:trials'));
+    expect(trials).toBeGreaterThanOrEqual(1 + 49);
+    expect(trials).toBeLessThanOrEqual(1 + 50);
+    console.log(`paused redis: 50 outcomes in ${ms.toFixed(0)} ms (1 unconfirmed, 49 queued, all replayed); ${trials - 1} in Redis`);
+    await r.close();
+  }, 30_000);
+
   it('creates no Redis key for made-up model names', async () => {
     const { r } = await router('q4:');
     await r.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 5 });

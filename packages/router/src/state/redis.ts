@@ -39,6 +39,13 @@ export class RedisStateStore implements DurableStateStore {
   private readonly mirror = new Map<string, Mirrored>();
   private readonly mirrorMaxStrings: number;
   private mirrorStrings = 0;
+  /**
+   * Set when a strict write was sent but not answered (a paused or overloaded Redis): until a PING
+   * answers again the store counts as unavailable, so outcomes queue at once instead of each
+   * waiting for a command timeout.
+   */
+  private suspect: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly client: Redis,
@@ -51,14 +58,35 @@ export class RedisStateStore implements DurableStateStore {
     this.strict = this.strictView();
   }
 
-  /** Whether commands can be sent now (connected and ready). */
+  /** Whether commands can be sent now (connected, ready, and not waiting for an unanswered write). */
   isAvailable(): boolean {
-    return this.client.status === 'ready';
+    return this.client.status === 'ready' && this.suspect === undefined;
   }
 
   onAvailable(listener: () => void): () => void {
     this.client.on('ready', listener);
-    return () => this.client.off('ready', listener);
+    this.listeners.add(listener);
+    return () => {
+      this.client.off('ready', listener);
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Marks the store unavailable and PINGs every `everyMs` until Redis answers, then tells the listeners. */
+  private probe(everyMs = 200): void {
+    if (this.suspect) return;
+    const tick = () => {
+      this.client.ping().then(
+        () => {
+          this.suspect = undefined;
+          for (const l of this.listeners) l();
+        },
+        () => {
+          if (this.suspect) this.suspect = setTimeout(tick, everyMs).unref();
+        },
+      );
+    };
+    this.suspect = setTimeout(tick, everyMs).unref();
   }
 
   async getNumbers(key: string, fields: string[]): Promise<Record<string, number>> {
@@ -172,6 +200,9 @@ export class RedisStateStore implements DurableStateStore {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.suspect);
+    this.suspect = undefined;
+    this.listeners.clear();
     this.mirror.clear();
     this.mirrorStrings = 0;
     await closeRedis(this.client);
@@ -209,6 +240,7 @@ export class RedisStateStore implements DurableStateStore {
         const msg = (err as Error).message ?? '';
         // ioredis refuses a command it could not write (no offline queue): it never reached Redis.
         const sent = !/Stream isn't writeable|enableOfflineQueue/.test(msg);
+        if (sent) this.probe();
         throw new StateWriteError(`state ${what} ${key}: ${msg}`, sent, { cause: err });
       }
     };
