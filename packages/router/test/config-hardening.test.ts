@@ -161,3 +161,12 @@ describe('mapping keys', () => {
     expect(issues).toEqual([{ path: 'routing.signals', line: 14, message: 'a mapping key must be a plain name, not a list or a mapping' }]);
   });
 });
+
+describe('environment references', () => {
+  it('treats ${__proto__} and ${constructor} as unset variables, not as Object.prototype', () => {
+    const issues = issuesOf(() => parseConfig(BASE.replace('default_model: m', 'default_model: "${__proto__}${constructor}"'), { env: {} }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: 'providers.defaults.default_model', message: 'environment variable __proto__ is not set (in ${__proto__})' }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: 'providers.defaults.default_model', message: 'environment variable constructor is not set (in ${constructor})' }));
+    expect(JSON.stringify(issues)).not.toMatch(/\[object Object\]|function Object/);
+  });
+});

@@ -21,8 +21,9 @@ export function expandEnv(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(REF, (whole, name: string, fallback: string | undefined) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') {
+      // Own keys only: `${__proto__}` or `${constructor}` must not read Object.prototype.
+      const v = Object.hasOwn(env, name) ? env[name] : undefined;
+      if (typeof v === 'string' && v !== '') {
         used.push({ path: pathToString(path), name, value: v });
         return v;
       }
