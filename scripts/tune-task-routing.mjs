@@ -168,6 +168,8 @@ if (args.includes('--grid')) {
     k in p.index ? { ...p, index: { ...p.index, [k]: v } } : k in p.affinity ? { ...p, affinity: { ...p.affinity, [k]: v } } : { ...p, [k]: v };
   const space = {
     groupWeight: [0, 0.6, 0.7, 0.8, 0.9],
+    siblingWeight: [0, 0.3, 0.4, 0.5],
+    hubness: [0, 0.25, 0.5, 0.75, 1],
     smoothing: [0, 0.25, 0.5, 0.75],
     lambda: [0.5, 0.6, 0.7, 0.8, 0.9, 1],
     spread: [0.5, 1, 2],

@@ -45,6 +45,31 @@ describe('cardTaskAffinity', () => {
     const a = cardTaskAffinity([[v(1, 0, 0)], [v(-1, -1, -1)]], labels, centroids);
     expect(a.cardFits).toEqual([true, false]);
   });
+
+  const base = { labelWeight: 1, temperature: 0.05, minRelatedness: 0, smoothing: 0, smoothingTemperature: 0.05, siblingWeight: 0, hubness: 0, groupWeight: 0 };
+  it('hubness: a text that matches every task alike loses to one that names the task', () => {
+    const l4 = [v(1, 0, 0, 0), v(0, 1, 0, 0), v(0, 0, 1, 0)];
+    const hub = [v(1, 1, 1, 0)]; // cos 0.58 with every task
+    const specific = [v(0.5, 0, 0, 0.866)]; // cos 0.5 with task 0 only
+    const off = cardTaskAffinity([hub, specific], l4, l4, base);
+    expect(off.affinity[0]![0]!).toBeGreaterThan(0.5);
+    const on = cardTaskAffinity([hub, specific], l4, l4, { ...base, hubness: 1 });
+    expect(on.affinity[1]![0]!).toBeGreaterThan(0.99);
+    expect(on.relatedness[0]![0]).toBeCloseTo(0, 6); // 0.58 - mean 0.58
+  });
+  it('siblings: a card naming one member of a family strongly claims the others', () => {
+    const strong = [v(1, 0, 0)]; // task 0 exactly
+    const weak = [v(0.3, 0.5, 0.8)]; // task 1 weakly (cos 0.51)
+    const groups = ['math', 'math', 'other'];
+    const groupLabels = [v(1, 1, 0), v(1, 1, 0), undefined];
+    const off = cardTaskAffinity([strong, weak], labels, centroids, base, groups, groupLabels);
+    expect(off.affinity[1]![1]!).toBeGreaterThan(0.99);
+    const on = cardTaskAffinity([strong, weak], labels, centroids, { ...base, siblingWeight: 0.6 }, groups, groupLabels);
+    expect(on.affinity[0]![1]!).toBeGreaterThan(0.8);
+    expect(on.relatedness[0]![1]).toBeCloseTo(0.6, 6);
+    // Task 2's group has no text: no sibling claim there.
+    expect(on.relatedness[0]![2]).toBeCloseTo(0, 6);
+  });
 });
 
 describe('TaskRouting', () => {
