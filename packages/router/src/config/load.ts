@@ -70,7 +70,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): LoadedCon
     // Aliases are resolved by toJS: an undefined or self-containing one must be reported first.
     const aliasIssues = checkAliases(doc, lines);
     if (aliasIssues.length > 0) throw new ConfigError(aliasIssues, source);
-    raw = doc.toJS({ maxAliasCount: 1000 });
+    raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     // E.g. an alias expanding into too many nodes (a "billion laughs" document), or nesting too deep.
