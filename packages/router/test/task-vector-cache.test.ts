@@ -1,10 +1,10 @@
 // The on-disk vector cache: hit after miss, a corrupt or truncated file is rebuilt, concurrent
 // writers never leave a partial file, and an unwritable directory does not fail the load.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedVectors, cacheFileName } from '../src/library/vector-cache.js';
+import { cachedVectors, cacheFileName, LOCK_TIMING } from '../src/library/vector-cache.js';
 
 const key = { model: 'm', data: 'd' };
 const rows = 3;
@@ -48,6 +48,48 @@ describe('vector cache', () => {
     for (const r of all) expect(Array.from(r.data)).toEqual(Array.from(values()));
     expect(readdirSync(dir)).toEqual([cacheFileName(key)]); // no temporary file left behind
     expect((await cachedVectors(dir, key, rows, dim, async () => values())).outcome).toBe('hit');
+  });
+
+  it('callers that miss at once compute once: the others wait for the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'semroute-vc-'));
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 300));
+      return values();
+    };
+    const all = await Promise.all(Array.from({ length: 4 }, () => cachedVectors(dir, key, rows, dim, compute)));
+    expect(calls).toBe(1);
+    expect(all.map((r) => r.outcome).sort()).toEqual(['hit', 'hit', 'hit', 'miss']);
+    for (const r of all) expect(Array.from(r.data)).toEqual(Array.from(values()));
+    expect(readdirSync(dir)).toEqual([cacheFileName(key)]); // lock removed
+  });
+
+  it('takes over a stale lock (a holder that died) instead of waiting', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'semroute-vc-'));
+    const lock = path.join(dir, `${cacheFileName(key)}.lock`);
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - LOCK_TIMING.staleMs - 5_000);
+    utimesSync(lock, old, old);
+    const t = performance.now();
+    const r = await cachedVectors(dir, key, rows, dim, async () => values());
+    expect(r.outcome).toBe('miss');
+    expect(performance.now() - t).toBeLessThan(2_000);
+    expect(readdirSync(dir)).toEqual([cacheFileName(key)]);
+  });
+
+  it('a waiter whose holder gives up without writing computes itself', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'semroute-vc-'));
+    const failing = cachedVectors(dir, key, rows, dim, async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      throw new Error('model crashed');
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const waiter = cachedVectors(dir, key, rows, dim, async () => values());
+    await expect(failing).rejects.toThrow(/model crashed/);
+    const r = await waiter;
+    expect(r.outcome).toBe('miss');
+    expect(Array.from(r.data)).toEqual(Array.from(values()));
   });
 
   it('reports an unwritable directory and still returns the vectors', async () => {
