@@ -1,8 +1,12 @@
-// Bounded concurrency for routing: at most `limit` requests inside the router at once, the rest wait
-// in FIFO order. A waiter whose deadline passes leaves the queue without ever running, so work
-// that can no longer be answered in time never piles up behind an overloaded embedder. The deadline
-// is checked against the clock when a slot frees up, not only by the abort timer: under load the
-// event loop runs timers late, and a slot granted to an expired waiter is work thrown away.
+// Bounded concurrency for routing: at most `limit` requests inside the router at once, the rest wait.
+// A waiter whose deadline passes leaves the queue without ever running, so work that can no longer
+// be answered in time never piles up behind an overloaded embedder. The deadline is checked against
+// the clock when a slot frees up, not only by the abort timer: under load the event loop runs timers
+// late, and a slot granted to an expired waiter is work thrown away. While more wait than can run,
+// the newest goes first (adaptive LIFO): under FIFO every request of a backlog reaches the router
+// just before its deadline and misses it; under LIFO the ones served still have their time. (Also
+// shedding waiters with less time left than an average call was measured: it shed too much, since
+// the average includes event-loop lag, and routed half as many; not used.)
 
 /** The waiter's deadline had passed when its turn came; it never ran. */
 export class DeadlineExceeded extends Error {
@@ -44,6 +48,7 @@ export class Admission {
       this.running++;
       return Promise.resolve(this.releaser());
     }
+
     return new Promise((resolve, reject) => {
       const entry: Waiter = {
         deadline,
@@ -78,11 +83,17 @@ export class Admission {
       done = true;
       this.running--;
       const t = this.now();
-      for (let w = this.waiting.shift(); w; w = this.waiting.shift()) {
-        if (t < w.deadline) return w.grant();
+      // Drop every expired waiter, then grant the oldest, or the newest under backlog.
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const w = this.waiting[i]!;
+        if (t < w.deadline) continue;
+        this.waiting.splice(i, 1);
         this.shed++;
         w.expire(t - w.deadline);
       }
+      const backlog = this.waiting.length > this.limit;
+      const next = backlog ? this.waiting.pop() : this.waiting.shift();
+      next?.grant();
     };
   }
 }

@@ -44,6 +44,26 @@ describe('Admission', () => {
   });
 });
 
+describe('Admission under backlog', () => {
+  it('grants the newest waiter while more wait than can run (adaptive LIFO), the oldest otherwise', async () => {
+    const a = new Admission(1, () => 0);
+    const signal = new AbortController().signal;
+    const order: string[] = [];
+    let release = await a.acquire(signal, 1000);
+    const waiters = ['w1', 'w2', 'w3'].map((name) => a.acquire(signal, 1000).then((rel) => (order.push(name), rel)));
+    // 3 waiting for 1 slot: backlog, the newest (w3) goes first.
+    release();
+    release = await waiters[2]!;
+    // 2 waiting: still a backlog, newest again (w2).
+    release();
+    release = await waiters[1]!;
+    // 1 waiting: no backlog, FIFO.
+    release();
+    (await waiters[0]!)();
+    expect(order).toEqual(['w3', 'w2', 'w1']);
+  });
+});
+
 describe('sidecar under overload', () => {
   it('answers every request within the deadline and never queues stale work', async () => {
     const router = new FakeRouter();
