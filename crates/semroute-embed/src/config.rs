@@ -11,6 +11,8 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub enum ModelConfig {
     Bert(BertConfig),
+    /// XLM-RoBERTa takes BERT's config keys; only its embeddings differ (models/xlm_roberta.rs).
+    XlmRoberta(BertConfig),
     ModernBert(ModernBertConfig),
     Qwen3(Qwen3Config),
 }
@@ -19,15 +21,17 @@ pub enum ModelConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Architecture {
     Bert,
+    XlmRoberta,
     ModernBert,
     Qwen3,
 }
 
 impl Architecture {
-    /// Lower-case name as exposed to callers: `bert`, `modernbert`, `qwen3`.
+    /// Lower-case name as exposed to callers: `bert`, `xlm-roberta`, `modernbert`, `qwen3`.
     pub fn as_str(self) -> &'static str {
         match self {
             Architecture::Bert => "bert",
+            Architecture::XlmRoberta => "xlm-roberta",
             Architecture::ModernBert => "modernbert",
             Architecture::Qwen3 => "qwen3",
         }
@@ -67,6 +71,11 @@ impl ModelConfig {
                 cfg.check(path)?;
                 Ok(ModelConfig::Bert(cfg))
             }
+            "xlm-roberta" => {
+                let cfg: BertConfig = serde_json::from_str(text).map_err(invalid)?;
+                cfg.check(path)?;
+                Ok(ModelConfig::XlmRoberta(cfg))
+            }
             "modernbert" => Ok(ModelConfig::ModernBert(
                 serde_json::from_str(text).map_err(invalid)?,
             )),
@@ -76,7 +85,7 @@ impl ModelConfig {
             other => Err(Error::UnsupportedModel {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "model_type `{other}` is not supported (supported: bert, modernbert, qwen3)"
+                    "model_type `{other}` is not supported (supported: bert, xlm-roberta, modernbert, qwen3)"
                 ),
             }),
         }
@@ -86,6 +95,7 @@ impl ModelConfig {
     pub fn architecture(&self) -> Architecture {
         match self {
             ModelConfig::Bert(_) => Architecture::Bert,
+            ModelConfig::XlmRoberta(_) => Architecture::XlmRoberta,
             ModelConfig::ModernBert(_) => Architecture::ModernBert,
             ModelConfig::Qwen3(_) => Architecture::Qwen3,
         }
@@ -94,7 +104,7 @@ impl ModelConfig {
     /// The model's vocabulary size (token ids must stay below it).
     pub fn vocab_size(&self) -> usize {
         match self {
-            ModelConfig::Bert(c) => c.vocab_size,
+            ModelConfig::Bert(c) | ModelConfig::XlmRoberta(c) => c.vocab_size,
             ModelConfig::ModernBert(c) => c.vocab_size,
             ModelConfig::Qwen3(c) => c.vocab_size,
         }
@@ -116,7 +126,7 @@ pub enum Activation {
     Swish,
 }
 
-/// BERT-family encoder (bert): all-MiniLM-L6-v2, bge-small, e5-small, ...
+/// BERT-family encoder (bert, xlm-roberta): all-MiniLM-L6-v2, bge-small, multilingual-e5, ...
 #[derive(Debug, Clone, Deserialize)]
 pub struct BertConfig {
     pub vocab_size: usize,
@@ -359,6 +369,20 @@ mod tests {
         let cfg = ModelConfig::from_json(json, Path::new("config.json")).unwrap();
         assert_eq!(cfg.architecture(), Architecture::Bert);
         assert_eq!(cfg.vocab_size(), 30522);
+    }
+
+    #[test]
+    fn parses_e5_style_xlm_roberta() {
+        let json = r#"{"model_type":"xlm-roberta","vocab_size":250037,"hidden_size":384,"num_hidden_layers":12,
+            "num_attention_heads":12,"intermediate_size":1536,"hidden_act":"gelu","max_position_embeddings":514,
+            "type_vocab_size":1,"pad_token_id":1,"bos_token_id":0,"eos_token_id":2,"layer_norm_eps":1e-5}"#;
+        let cfg = ModelConfig::from_json(json, Path::new("config.json")).unwrap();
+        assert_eq!(cfg.architecture(), Architecture::XlmRoberta);
+        assert_eq!(cfg.architecture().as_str(), "xlm-roberta");
+        let ModelConfig::XlmRoberta(c) = cfg else {
+            panic!()
+        };
+        assert_eq!((c.pad_token_id, c.type_vocab_size), (1, 1));
     }
 
     #[test]

@@ -34,7 +34,7 @@ export interface EmbedCallOptions {
   signal?: AbortSignal;
 }
 
-export type Architecture = 'bert' | 'modernbert' | 'qwen3';
+export type Architecture = 'bert' | 'xlm-roberta' | 'modernbert' | 'qwen3';
 
 /** What a loaded model is and produces. */
 export interface EmbedderInfo {

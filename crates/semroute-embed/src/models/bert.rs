@@ -22,7 +22,8 @@ pub struct Bert {
     caps: Capabilities,
 }
 
-struct Layer {
+/// One post-LayerNorm encoder block (shared with the XLM-RoBERTa variant).
+pub(crate) struct Layer {
     /// Q, K and V fused into one projection: one matmul instead of three.
     qkv: Dense,
     attn_out: Dense,
@@ -40,7 +41,7 @@ fn linear(vb: &VarBuilder, name: &str, out: usize, inp: usize) -> candle_core::R
 }
 
 impl Layer {
-    fn load(vb: VarBuilder, c: &BertConfig) -> candle_core::Result<Self> {
+    pub(crate) fn load(vb: VarBuilder, c: &BertConfig) -> candle_core::Result<Self> {
         let h = c.hidden_size;
         let att = vb.pp("attention");
         let sa = att.pp("self");
@@ -64,7 +65,7 @@ impl Layer {
     }
 
     /// `x`: `[b, s, h]`, right-padded rows of `lengths` real tokens.
-    fn forward(&self, x: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
+    pub(crate) fn forward(&self, x: &Tensor, lengths: &[usize]) -> candle_core::Result<Tensor> {
         let qkv = self.qkv.forward(x)?;
         let ctx = if qkv.device().is_cpu() && qkv.dtype() == DType::F32 {
             qkv.apply_op1_no_bwd(&FusedQkvAttention {

@@ -13,6 +13,7 @@ mod layers;
 pub mod modernbert;
 pub mod qwen3;
 mod rope;
+pub mod xlm_roberta;
 
 /// Which side padding tokens go on when several texts share one forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +118,7 @@ pub fn load_model(
 ) -> Result<Box<dyn EmbeddingModel>> {
     match config {
         ModelConfig::Bert(c) => Ok(Box::new(bert::Bert::load(c, vb, opts)?)),
+        ModelConfig::XlmRoberta(c) => Ok(Box::new(xlm_roberta::XlmRoberta::load(c, vb, opts)?)),
         ModelConfig::ModernBert(c) => Ok(Box::new(modernbert::ModernBert::load(c, vb, opts)?)),
         ModelConfig::Qwen3(c) => Ok(Box::new(qwen3::Qwen3::load(c, vb, opts)?)),
     }
