@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../packages/router/src/index.js';
 import { createRedisStateStore } from '../packages/router/src/state/redis.js';
-import type { Router } from '../packages/router/src/types.js';
+import type { Router } from '../packages/router/src/api.js';
 import { startRedisTestServer, type RedisTestServer } from '../scripts/redis-test-server.mjs';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 

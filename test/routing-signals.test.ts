@@ -7,7 +7,7 @@ import { detectLanguage } from '../packages/router/src/signals/language.js';
 import { evaluateRule } from '../packages/router/src/decisions/rules.js';
 import { estimateTokens, promptText } from '../packages/router/src/text/prompt.js';
 import { embedAll } from '../packages/router/src/router.js';
-import type { SignalResult } from '../packages/router/src/types.js';
+import type { SignalResult } from '../packages/router/src/api.js';
 import { FakeEmbedder } from './routing-helpers.js';
 
 /** Builds the signals of a `routing.signals` block, binds phrase embeddings, evaluates one text. */

@@ -1,5 +1,7 @@
 // Chooses the learning-state store and the response cache from the config's `state` / `cache`.
-import type { CacheSettings, LearningStateStore, TextEmbedder } from './types.js';
+import type { TextEmbedder } from './api.js';
+import type { CacheSettings } from './cache/types.js';
+import type { LearningStateStore } from './state/types.js';
 import type { RouterConfig } from './config/schema.js';
 import { createMemoryStateStore } from './state/memory.js';
 import { createRedisStateStore } from './state/redis.js';

@@ -1,5 +1,8 @@
 // @semroute/router public API.
-export type * from './types.js';
+export type * from './api.js';
+export type * from './selection/types.js';
+export type * from './state/types.js';
+export type * from './cache/types.js';
 export { createRouter, embedAll, loadEmbedder, type CreateRouterOptions } from './router.js';
 export { RouterError, OutcomeValidationError, StateUnavailableError, type RouterErrorCode } from './errors.js';
 export { validateOutcomes, validateOutcome, DEFAULT_MAX_OUTCOME_BATCH, MAX_LATENCY_MS, MAX_SESSION_ID_LENGTH } from './outcomes/validate.js';

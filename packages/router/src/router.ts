@@ -2,22 +2,10 @@
 // At load it embeds every card text and signal phrase once; per request it embeds the prompt once,
 // evaluates all signals concurrently against that one embedding, picks a decision and lets the
 // decision's selector choose among its candidates, whose `similarity` is the prompt-vs-card fit.
-import type {
-  CacheSettings,
-  Candidate,
-  ChatCompletionRequest,
-  Determinism,
-  LearningStateStore,
-  OutcomeReceipt,
-  RouteContext,
-  RouteDecision,
-  Router,
-  SelectionResult,
-  Selector,
-  SemanticCacheApi,
-  SignalResult,
-  TextEmbedder,
-} from './types.js';
+import type { ChatCompletionRequest, OutcomeReceipt, RouteContext, RouteDecision, Router, SignalResult, TextEmbedder } from './api.js';
+import type { CacheSettings, SemanticCacheApi } from './cache/types.js';
+import type { Candidate, Determinism, SelectionResult, Selector } from './selection/types.js';
+import type { LearningStateStore } from './state/types.js';
 import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
 import { ConfigError, type ConfigIssue } from './config/errors.js';
 import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type RouterConfig } from './config/schema.js';

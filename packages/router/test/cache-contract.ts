@@ -1,7 +1,7 @@
 // Behaviour every response-cache backend must have; run by cache-memory and cache-redis tests.
 import { describe, expect, it } from 'vitest';
 import type { ResponseCache } from '../src/cache/index.js';
-import type { CacheSettings } from '../src/types.js';
+import type { CacheSettings } from '../src/cache/types.js';
 import { answer, ask, axis, settings, TableEmbedder, textOf, tilted } from './cache-fixtures.js';
 
 export interface MakeCacheOptions {

@@ -1,6 +1,7 @@
 // Shared pieces of the response-cache tests: a table-driven fake embedder and request builders.
 import { createHash } from 'node:crypto';
-import type { CachedResponse, CacheSettings, ChatCompletionRequest, EmbeddingBatch, TextEmbedder } from '../src/types.js';
+import type { ChatCompletionRequest, EmbeddingBatch, TextEmbedder } from '../src/api.js';
+import type { CachedResponse, CacheSettings } from '../src/cache/types.js';
 
 export const DIM = 16;
 

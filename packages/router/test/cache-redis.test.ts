@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedisTestServer, type RedisTestServer } from '../../../scripts/redis-test-server.mjs';
 import { createResponseCache, type ResponseCache, type ResponseCacheOptions } from '../src/cache/index.js';
-import type { CacheSettings } from '../src/types.js';
+import type { CacheSettings } from '../src/cache/types.js';
 import { cacheContract } from './cache-contract.js';
 import { answer, ask, axis, settings, TableEmbedder, textOf, tilted } from './cache-fixtures.js';
 

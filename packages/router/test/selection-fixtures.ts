@@ -1,5 +1,6 @@
 // Shared builders for the selection tests (not a test file itself).
-import type { Candidate, LearningStateStore, SelectionContext, Selector } from '../src/types.js';
+import type { Candidate, SelectionContext, Selector } from '../src/selection/types.js';
+import type { LearningStateStore } from '../src/state/types.js';
 import { getSelectorFactory } from '../src/selection/registry.js';
 import { seededRng } from '../src/selection/random.js';
 import { MemoryStateStore } from '../src/state/memory.js';

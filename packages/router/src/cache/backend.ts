@@ -1,5 +1,5 @@
 // The storage seam under the response cache: the memory and Redis backends implement it.
-import type { CachedResponse } from '../types.js';
+import type { CachedResponse } from './types.js';
 import { sha256 } from './fingerprint.js';
 
 /**

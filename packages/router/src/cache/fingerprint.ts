@@ -1,7 +1,7 @@
 // What a cache entry is keyed on: the embedded prompt (last user message) and a fingerprint of
 // everything else in the request, so a hit is never served for a different kind of request.
 import { createHash } from 'node:crypto';
-import type { ChatCompletionRequest, ChatMessage } from '../types.js';
+import type { ChatCompletionRequest, ChatMessage } from '../api.js';
 import { contentText } from '../text/prompt.js';
 
 /**

@@ -1,13 +1,6 @@
 // The semantic response cache: per-decision settings, exact and semantic lookup, memory or Redis storage.
-import type {
-  CachedResponse,
-  CacheLookupResult,
-  CacheScope,
-  CacheSettings,
-  ChatCompletionRequest,
-  SemanticCacheApi,
-  TextEmbedder,
-} from '../types.js';
+import type { ChatCompletionRequest, TextEmbedder } from '../api.js';
+import type { CachedResponse, CacheLookupResult, CacheScope, CacheSettings, SemanticCacheApi } from './types.js';
 import { normalize } from '../vector.js';
 import { entryId, partitionOf, type CacheBackend } from './backend.js';
 import { cacheKeyParts } from './fingerprint.js';

@@ -1,5 +1,5 @@
 // In-process cache backend: exact map + vector index per partition, LRU and TTL per decision.
-import type { CachedResponse } from '../types.js';
+import type { CachedResponse } from './types.js';
 import type { CacheBackend, NearestHit, Partition, PutOptions } from './backend.js';
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
 

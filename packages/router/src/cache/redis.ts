@@ -2,7 +2,7 @@
 // (one hash of float32 blobs per partition) and searched exactly in a client-side index that each
 // replica keeps in step through the partition's change log. Entries carry Redis TTLs.
 import type { Redis } from 'ioredis';
-import type { CachedResponse } from '../types.js';
+import type { CachedResponse } from './types.js';
 import type { CacheBackend, NearestHit, Partition, PutOptions } from './backend.js';
 import { VectorIndex, type VectorIndexOptions } from './vector-index.js';
 import { PUT_SCRIPT, TOUCH_SCRIPT } from './redis-scripts.js';

@@ -1,7 +1,7 @@
 // Picks the decision for a request: among decisions whose rules match, the highest priority
 // (ties: higher confidence, then config order) or, with strategy `confidence`, the highest rule
 // confidence (ties: priority, then order).
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { DecisionConfig } from '../config/schema.js';
 import { evaluateRule } from './rules.js';
 

@@ -2,7 +2,7 @@
 // AND: all children match, confidence = min. OR: any matches, confidence = max over matching
 // children. NOT: none of its children match, confidence = 1 - max child confidence. `{}` (or a
 // group with no conditions) matches everything with confidence 1.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { RuleNode } from '../config/schema.js';
 import { canonicalSignalType, splitComplexityName } from '../signals/types.js';
 import type { ComplexityDetail } from '../signals/complexity.js';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { TextEmbedder } from '../types.js';
+import type { TextEmbedder } from '../api.js';
 import type { CardIndex } from '../cards/index.js';
 import type { TaskLibraryConfig } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';

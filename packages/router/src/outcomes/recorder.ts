@@ -3,7 +3,9 @@
 // queue and replayed in order when it is back; when the queue is full the call fails with
 // StateUnavailableError and nothing of it is kept. A write that was sent but never confirmed is
 // reported (`unconfirmed`), not replayed: it may have been applied, and replaying would count it twice.
-import type { DurableStateStore, LearningStateStore, Outcome, OutcomeReceipt, OutcomeStats } from '../types.js';
+import type { OutcomeReceipt, OutcomeStats } from '../api.js';
+import type { Outcome } from '../selection/types.js';
+import type { DurableStateStore, LearningStateStore } from '../state/types.js';
 import { StateUnavailableError } from '../errors.js';
 import { StateWriteError } from '../state/write-error.js';
 

@@ -1,7 +1,7 @@
 // Outcome validation: feedback comes from clients, so every field is checked against the config
 // before any learning state changes. A batch is checked whole first; the first bad item and field
 // are named. Model and decision names must come from the config, which bounds every state key.
-import type { Outcome } from '../types.js';
+import type { Outcome } from '../selection/types.js';
 import { OutcomeValidationError } from '../errors.js';
 
 /** Largest batch `recordOutcomes` accepts by default. */

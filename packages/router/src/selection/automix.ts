@@ -4,7 +4,8 @@
 //   fit_i  = exp((s_i - s_max) / T)                              (semantic fit, best card = 1)
 //   p_i    = (prior_strength * fit_i + successes_i) / (prior_strength + trials_i)
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { outcomeReward, paramCount, pick, pricePer1m } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { automixKey } from './keys.js';

@@ -1,5 +1,6 @@
 // What selectors derive from a candidate and the learning state: price, size, predicted latency.
-import type { Candidate, LearningStateStore, Outcome, SelectionResult } from '../types.js';
+import type { Candidate, Outcome, SelectionResult } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { tpotKey, ttftKey } from './keys.js';
 import { percentile } from './math.js';
 

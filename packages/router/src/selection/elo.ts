@@ -5,7 +5,8 @@
 //   score_i = (w_r * 1 / (1 + 10^((mean(R) - R_i) / 400)) + w_f * exp((s_i - s_max) / T)) / (w_r + w_f)
 // Ratings are stored as offsets from `initial_rating` so every update is one atomic increment.
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { outcomeReward, pick } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { eloKey } from './keys.js';

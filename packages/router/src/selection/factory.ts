@@ -1,6 +1,6 @@
 // The selector factory contract (see notes/config-contract.md): a type name, zod params, a constructor.
 import type { z } from 'zod';
-import type { SelectionContext, Selector } from '../types.js';
+import type { SelectionContext, Selector } from './types.js';
 import { SelectionError } from './errors.js';
 
 export interface SelectorDeps {

@@ -3,7 +3,8 @@
 //   score_i = sum_k w_k * norm_k(i) / sum_k w_k
 // Outcomes are forwarded to every component, so learning components keep learning.
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { pick } from './candidate-info.js';
 import { requireCandidates, type FactoryLookup, type SelectorFactory } from './factory.js';
 import { argmax, marginConfidence, minMax } from './math.js';

@@ -4,7 +4,8 @@
 // from recorded outcomes. score_i = min(L) / L_i for eligible candidates with data, 0 otherwise. When no
 // eligible candidate has latency data yet, the best-fitting one is chosen.
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { estimateLatency, pick, recordLatency, type LatencyQuery } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { argmax, marginConfidence, relativeFit } from './math.js';

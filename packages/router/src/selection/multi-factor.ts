@@ -4,7 +4,8 @@
 // A factor unknown for every candidate is dropped (weights renormalised); one unknown for some candidates
 // gets the mean of the known values there. SLO ceilings prune only candidates whose value is known.
 import { z } from 'zod';
-import type { Candidate, LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Candidate, Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { estimateLatency, pick, pricePer1m, recordLatency, type LatencyQuery } from './candidate-info.js';
 import { SelectionError } from './errors.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';

@@ -3,7 +3,8 @@
 // drawn with the injected rng (Gamma by Marsaglia-Tsang); score_i = (1 - w) * theta_i + w * fit_i with
 // fit_i = exp((s_i - s_max) / T) and w = fit_weight (0 by default: pure Thompson sampling).
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { outcomeReward, pick } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { rlKey } from './keys.js';

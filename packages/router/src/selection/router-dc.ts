@@ -1,7 +1,7 @@
 // router_dc: contrastive dual-encoder routing. p_i = softmax(s_i / T) over the candidates' prompt-card
 // similarities; the most probable candidate wins and its probability is the confidence.
 import { z } from 'zod';
-import type { SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { SelectionContext, SelectionResult, Selector } from './types.js';
 import { pick } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { argmax, softmax } from './math.js';

@@ -3,7 +3,8 @@
 // score units): switch iff score(best) - score(current) > margin. The session's model is kept in the
 // state store under session:<decision>:<sessionId> with a TTL refreshed on every request.
 import { z } from 'zod';
-import type { LearningStateStore, Outcome, SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { Outcome, SelectionContext, SelectionResult, Selector } from './types.js';
+import type { LearningStateStore } from '../state/types.js';
 import { requireCandidates, type FactoryLookup, type SelectorFactory } from './factory.js';
 import { sessionKey } from './keys.js';
 import { createSubSelector, subSelectorSpec } from './sub-selector.js';

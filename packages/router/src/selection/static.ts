@@ -1,6 +1,6 @@
 // static: the candidate with the highest modelRefs weight; ties go to the first listed. Deterministic.
 import { z } from 'zod';
-import type { SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { SelectionContext, SelectionResult, Selector } from './types.js';
 import { pick } from './candidate-info.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';
 import { argmax } from './math.js';

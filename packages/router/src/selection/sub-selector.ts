@@ -1,7 +1,7 @@
 // Nested selector specs `{ type, params }` used by the composite selectors (hybrid, session_aware).
 // The nested params are validated by the nested factory's own schema, with issue paths kept.
 import { z } from 'zod';
-import type { Selector } from '../types.js';
+import type { Selector } from './types.js';
 import type { FactoryLookup, SelectorDeps } from './factory.js';
 
 /** Zod schema of `{ type, params? }` whose params are checked against `lookup(type).params`. */

@@ -6,7 +6,7 @@
 //   mlp    : p = softmax(W2 relu(W1 x + b1) + b2), renormalised over the candidate labels
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import type { SelectionContext, SelectionResult, Selector } from '../types.js';
+import type { SelectionContext, SelectionResult, Selector } from './types.js';
 import { pick } from './candidate-info.js';
 import { SelectionError } from './errors.js';
 import { requireCandidates, type SelectorFactory } from './factory.js';

@@ -1,5 +1,5 @@
 // Builds the configured signals and evaluates them for one request.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { RouterConfig } from '../config/schema.js';
 import { ComplexitySignal } from './complexity.js';
 import { ContextSignal } from './context.js';

@@ -1,7 +1,7 @@
 // Complexity signal: is the prompt nearer the "hard" or the "easy" candidate phrases?
 // p(hard) = sigmoid((maxSim(hard) - maxSim(easy)) / TEMPERATURE); level hard when p >= threshold,
 // easy when 1 - p >= threshold, medium otherwise. Rules name `x` (= `x:hard`), `x:easy` or `x:medium`.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import { dot } from '../vector.js';
 import type { SignalEvaluator, SignalInput } from './types.js';

@@ -1,5 +1,5 @@
 // Context-length signal: the conversation's estimated token count within [min_tokens, max_tokens].
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import type { SignalEvaluator, SignalInput } from './types.js';
 

@@ -3,7 +3,7 @@
 // centroid: score = cosine to the unit mean of the domain's texts. knn: the k most similar texts
 // vote with their cosine. Scores -> softmax(temperature) -> the domain's confidence; a domain
 // signal matches when it is the top domain (and its score clears its optional threshold).
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { DomainClassifierConfig, SignalsConfig } from '../config/schema.js';
 import { centroid, dot } from '../vector.js';
 import type { SignalEvaluator, SignalInput } from './types.js';

@@ -1,5 +1,5 @@
 // Embedding signal: similarity of the prompt to candidate phrases, max or mean, against a threshold.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import { dot } from '../vector.js';
 import type { SignalEvaluator, SignalInput } from './types.js';

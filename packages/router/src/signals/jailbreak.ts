@@ -1,7 +1,7 @@
 // Jailbreak signal: a phrase bank matched two ways. Lexically (the bank's phrases and a few
 // well-known patterns, case-insensitive) and by meaning (prompt-vs-phrase cosine, discounted when
 // the prompt is nearer a benign phrase). `method` picks pattern, embedding or both (hybrid = max).
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import { dot } from '../vector.js';
 import type { SignalEvaluator, SignalInput } from './types.js';

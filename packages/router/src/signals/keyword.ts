@@ -1,5 +1,5 @@
 // Keyword signal: any / all / none of a keyword list, case-(in)sensitive, on word boundaries.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import type { SignalEvaluator, SignalInput } from './types.js';
 

@@ -1,6 +1,6 @@
 // Language signal: the prompt's detected language (ISO 639-1, via tinyld's n-gram detector).
 import { detectAll } from 'tinyld';
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import type { SignalEvaluator, SignalInput } from './types.js';
 

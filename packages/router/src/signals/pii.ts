@@ -1,6 +1,6 @@
 // PII signal: emails, phone numbers, payment card numbers (Luhn-checked), US SSN-like ids, IPv4.
 // Detail lists the types found, never the values, so decisions can be logged safely.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 import type { SignalsConfig } from '../config/schema.js';
 import type { SignalEvaluator, SignalInput } from './types.js';
 

@@ -1,5 +1,5 @@
 // What every signal evaluator implements, and the names of the signal kinds in config and rules.
-import type { SignalResult } from '../types.js';
+import type { SignalResult } from '../api.js';
 
 export type SignalType = 'keyword' | 'embedding' | 'domain' | 'language' | 'context' | 'complexity' | 'pii' | 'jailbreak';
 

@@ -1,5 +1,5 @@
 // Learning-state stores: the factory type every backend (memory, redis) satisfies.
-import type { LearningStateStore } from '../types.js';
+import type { LearningStateStore } from './types.js';
 import { createMemoryStateStore } from './memory.js';
 import { createRedisStateStore } from './redis.js';
 

@@ -1,6 +1,6 @@
 // In-process learning state. Each call completes synchronously inside the event loop, so every
 // operation is atomic with respect to other calls, like its Redis counterpart.
-import type { LearningStateStore } from '../types.js';
+import type { LearningStateStore } from './types.js';
 
 type Entry =
   | { kind: 'hash'; fields: Map<string, number> }

@@ -2,7 +2,7 @@
 // or MULTI block, so concurrent replicas lose nothing. A local mirror of the last values read or
 // written answers when Redis is down or slow (errors go to onError), and it reconnects by itself.
 import type { Redis } from 'ioredis';
-import type { DurableStateStore, LearningStateStore } from '../types.js';
+import type { DurableStateStore, LearningStateStore } from './types.js';
 import { closeRedis, openRedis, whenReady } from '../redis/connection.js';
 import { StateWriteError } from './write-error.js';
 

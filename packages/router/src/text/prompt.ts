@@ -1,6 +1,6 @@
 // Which text of a chat request is routed: the last user message by default, or a window of the
 // conversation (system included or not). Multimodal content parts are reduced to their text.
-import type { ChatCompletionRequest, ChatContent, ChatMessage, TextEmbedder } from '../types.js';
+import type { ChatCompletionRequest, ChatContent, ChatMessage, TextEmbedder } from '../api.js';
 import type { PromptSourceConfig } from '../config/schema.js';
 
 /** Text of one message's content; non-text parts (images, audio) are dropped. */

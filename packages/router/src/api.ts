@@ -1,5 +1,7 @@
-// Contracts shared by the router, the selectors, the state stores, the cache and the ExtProc server.
-// Keep this file free of implementation: it is the seam between packages and helpers.
+// The public API's contracts: what a caller passes to the router and gets back (requests, the
+// embedder it needs, decisions, signals, outcome receipts) and the Router interface itself.
+import type { CacheSettings, SemanticCacheApi } from './cache/types.js';
+import type { Outcome } from './selection/types.js';
 
 /** One batch of embeddings: row-major `data` of `rows * dim` floats. */
 export interface EmbeddingBatch {
@@ -101,130 +103,6 @@ export interface RouteDecision {
   reasoningEffort?: string;
 }
 
-// ---------------------------------------------------------------- selection
-
-/** Injected randomness and clock: selectors never call Math.random or Date.now themselves. */
-export interface Determinism {
-  /** Uniform [0, 1). */
-  rng: () => number;
-  /** Milliseconds since epoch. */
-  now: () => number;
-}
-
-/** Minimal view of a model card the selectors read (the zod-parsed config type is a superset). */
-export interface CardView {
-  name: string;
-  description?: string;
-  capabilities?: string[];
-  tags?: string[];
-  quality_score?: number;
-  param_size?: string;
-  context_window_size?: number;
-}
-
-/** Minimal view of a provider model the selectors read. */
-export interface ProviderModelView {
-  name: string;
-  provider_model_id?: string;
-  pricing?: { prompt_per_1m?: number; completion_per_1m?: number; currency?: string };
-}
-
-/** One candidate model for a decision, with what the router already knows about the prompt. */
-export interface Candidate {
-  model: string;
-  card?: CardView;
-  provider?: ProviderModelView;
-  /** modelRefs[].weight, default 1. */
-  weight: number;
-  useReasoning?: boolean;
-  reasoningEffort?: string;
-  /** Cosine similarity of the prompt embedding to the card's embedding(s), in [-1, 1]. */
-  similarity: number;
-}
-
-export interface SelectionContext extends Determinism {
-  decision: string;
-  candidates: Candidate[];
-  /** Unit-norm prompt embedding (shared with the signals). */
-  promptEmbedding: Float32Array;
-  promptText: string;
-  /** Estimated prompt tokens. */
-  promptTokens: number;
-  sessionId?: string;
-  state: LearningStateStore;
-}
-
-export interface SelectionResult {
-  model: string;
-  /** 0..1 */
-  confidence: number;
-  scores: Record<string, number>;
-  /** Defaults to `auto_routing`. */
-  reasonCode?: ReasonCode;
-}
-
-/** Feedback about a served request, for learning selectors (elo, rl_driven, latency_aware, session_aware, automix). */
-export interface Outcome {
-  decision: string;
-  model: string;
-  /** Did the answer satisfy the user / grader? */
-  success?: boolean;
-  /** Optional graded reward in [0, 1]; success maps to 1/0 when absent. */
-  reward?: number;
-  /** Pairwise preference: this model beat `opponent` (elo). */
-  opponent?: string;
-  /** 'win' | 'loss' | 'draw' against `opponent`. */
-  result?: 'win' | 'loss' | 'draw';
-  /** Time to first token, ms. */
-  ttftMs?: number;
-  /** Time per output token, ms. */
-  tpotMs?: number;
-  sessionId?: string;
-  timestamp?: number;
-}
-
-export interface Selector {
-  readonly type: string;
-  select(ctx: SelectionContext): Promise<SelectionResult>;
-  /** Learning selectors update their state; others ignore outcomes. */
-  recordOutcome?(outcome: Outcome, state: LearningStateStore): Promise<void>;
-}
-
-// ---------------------------------------------------------------- learning state
-
-/**
- * State of the learning selectors. All mutating operations are atomic per call, so two router
- * replicas recording outcomes at once lose nothing. In-memory by default; Redis in a later package.
- * Keys are namespaced by the caller, e.g. `elo:<decision>`.
- */
-export interface LearningStateStore {
-  readonly kind: string;
-  /** Read numeric fields of a hash; missing fields are absent from the result. */
-  getNumbers(key: string, fields: string[]): Promise<Record<string, number>>;
-  /** Atomically add each delta to its field (missing fields start at 0); returns the new values. */
-  incrNumbers(key: string, deltas: Record<string, number>): Promise<Record<string, number>>;
-  /** Atomically set fields. */
-  setNumbers(key: string, values: Record<string, number>): Promise<void>;
-  /** Append a sample to a bounded list, keeping the newest `maxLen`. */
-  pushSample(key: string, value: number, maxLen: number): Promise<void>;
-  /** Newest-last samples of a list. */
-  getSamples(key: string): Promise<number[]>;
-  /** String value with optional TTL in ms (session stickiness). */
-  getString(key: string): Promise<string | undefined>;
-  setString(key: string, value: string, ttlMs?: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A state store whose backend can be unreachable (Redis): what the outcome queue needs to know. */
-export interface DurableStateStore extends LearningStateStore {
-  /** Whether writes can reach the backend now. */
-  isAvailable(): boolean;
-  /** Calls `listener` each time the backend becomes reachable again; returns an unsubscribe function. */
-  onAvailable(listener: () => void): () => void;
-  /** The same store, but a write that does not reach the backend throws a `StateWriteError` instead of being absorbed. */
-  readonly strict: LearningStateStore;
-}
-
 /** What `recordOutcomes` did with a validated batch. */
 export interface OutcomeReceipt {
   /** Outcomes accepted: the whole batch (a batch is validated whole; a bad one throws and applies nothing). */
@@ -251,37 +129,6 @@ export interface OutcomeStats {
   /** Queued outcomes that failed on replay for another reason (reported through onError). */
   failed: number;
 }
-
-// ---------------------------------------------------------------- semantic cache
-
-export interface CacheScope {
-  /** Tenant / user partition; entries never cross scopes. */
-  tenant?: string;
-  /** Decision whose cache settings apply. */
-  decision: string;
-}
-
-export interface CachedResponse {
-  /** The full (non-streamed) OpenAI chat completion JSON body. */
-  body: unknown;
-  /** Model that produced it. */
-  model: string;
-  createdAt: number;
-}
-
-export interface CacheLookupResult {
-  hit: boolean;
-  kind?: 'exact' | 'semantic';
-  similarity?: number;
-  response?: CachedResponse;
-}
-
-export interface SemanticCacheApi {
-  lookup(request: ChatCompletionRequest, scope: CacheScope): Promise<CacheLookupResult>;
-  store(request: ChatCompletionRequest, response: CachedResponse, scope: CacheScope): Promise<void>;
-}
-
-// ---------------------------------------------------------------- router
 
 /** What `createRouter` returns; the ExtProc server and the CLI use only this. */
 export interface Router {
@@ -311,13 +158,4 @@ export interface Router {
   /** Response cache (library API, usable without the sidecar). */
   readonly cache: SemanticCacheApi;
   close(): Promise<void>;
-}
-
-export interface CacheSettings {
-  mode: 'exact' | 'semantic' | 'exact_then_semantic';
-  similarityThreshold: number;
-  ttlSeconds: number;
-  maxEntries: number;
-  /** Header that carries the tenant / user scope, or undefined for a global cache. */
-  scopeHeader?: string;
 }
