@@ -74,7 +74,7 @@ const seedVecs = await embed(seedPrompts.map((p) => p.text));
 
 for (const c of configs) {
   const index = new CardIndex(c.cards);
-  const texts = index.allTexts();
+  const texts = index.loadTexts();
   index.bind(await embed(texts), dim);
   c.index = index;
   c.cardTexts = index.names().map((name) => ({ name, ...index.textVectors(name) }));

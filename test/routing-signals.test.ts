@@ -6,7 +6,7 @@ import { findPii, luhnValid } from '../packages/router/src/signals/pii.js';
 import { detectLanguage } from '../packages/router/src/signals/language.js';
 import { evaluateRule } from '../packages/router/src/decisions/rules.js';
 import { estimateTokens, promptText } from '../packages/router/src/text/prompt.js';
-import { embedAll } from '../packages/router/src/router.js';
+import { embedLoadTexts, embedAll } from '../packages/router/src/load-texts.js';
 import type { SignalResult } from '../packages/router/src/api.js';
 import { FakeEmbedder } from './routing-helpers.js';
 
@@ -15,11 +15,12 @@ async function signalsFor(signals: Record<string, unknown>, text: string, histor
   const cfg = parseConfig(JSON.stringify({ routing: { signals, ...extra } })).config;
   const set = buildSignals(cfg);
   const emb = new FakeEmbedder();
-  for (const e of set.evaluators) if (e.phrases.length) e.bind(await embedAll(emb, e.phrases, 32));
-  if (set.domains) set.domains.bind(await embedAll(emb, set.domains.texts(), 32), emb.info.dim);
+  await embedLoadTexts(emb, [...set.evaluators, ...(set.domains ? [set.domains] : [])], 32);
   const [embedding] = await embedAll(emb, [text], 1);
   const results = await evaluateSignals(set, { text, historyText: history, conversationTokens: estimateTokens(history), embedding: embedding! });
-  return Object.fromEntries(results.map((r) => [r.id, r]));
+  const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+  expect(Object.keys(byId)).toHaveLength(results.length); // ids are unique
+  return byId;
 }
 
 describe('keyword signal', () => {
@@ -111,9 +112,15 @@ describe('complexity signal', () => {
     expect(hard.confidence).toBeGreaterThan(0.9);
     expect((easy.detail as { level: string }).level).toBe('easy');
     expect(easy.confidence).toBeLessThan(0.1);
-    const byId = new Map<string, SignalResult>([['complexity:reasoning', easy]]);
+    // The signal answers one result per level, under the names rules use.
+    const all = await signalsFor({ complexity }, 'capital city lookup');
+    expect(Object.keys(all).sort()).toEqual(['complexity:reasoning', 'complexity:reasoning:easy', 'complexity:reasoning:hard', 'complexity:reasoning:medium']);
+    const byId = new Map<string, SignalResult>(Object.entries(all));
     expect(evaluateRule({ type: 'complexity', name: 'reasoning:easy' }, byId).matched).toBe(true);
+    expect(evaluateRule({ type: 'complexity', name: 'reasoning:easy' }, byId).confidence).toBeGreaterThan(0.9);
     expect(evaluateRule({ type: 'complexity', name: 'reasoning' }, byId).matched).toBe(false);
+    expect(evaluateRule({ type: 'complexity', name: 'reasoning:hard' }, byId).matched).toBe(false);
+    expect(evaluateRule({ type: 'complexity', name: 'reasoning:medium' }, byId).matched).toBe(false);
   });
 });
 

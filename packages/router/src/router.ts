@@ -13,7 +13,7 @@ import { CardIndex } from './cards/index.js';
 import { buildSignals, evaluateSignals, type SignalSet } from './signals/build.js';
 import { matchDecision } from './decisions/match.js';
 import { conversationText, estimateTokens, promptText, withTextBudget } from './text/prompt.js';
-import { rowsOf } from './vector.js';
+import { embedAll, embedLoadTexts } from './load-texts.js';
 import { RouterError } from './errors.js';
 import { resolveModelPath } from './model-path.js';
 import { getSelectorFactory } from './selection/registry.js';
@@ -157,22 +157,8 @@ class RouterCore {
     const cards = new CardIndex(config.routing.modelCards);
     const signals = buildSignals(config);
 
-    // One pass over every load-time text, in groups the embedder accepts.
-    const groups: Array<{ texts: string[]; bind: (v: Float32Array[]) => void }> = [
-      { texts: cards.allTexts(), bind: (v) => cards.bind(v, embedder.info.dim) },
-      ...signals.evaluators.filter((e) => e.phrases.length > 0).map((e) => ({ texts: e.phrases, bind: (v: Float32Array[]) => e.bind(v) })),
-    ];
-    if (signals.domains) {
-      const d = signals.domains;
-      groups.push({ texts: d.texts(), bind: (v) => d.bind(v, embedder.info.dim) });
-    }
-    const all = groups.flatMap((g) => g.texts);
-    const vectors = await embedAll(embedder, all, config.embedding.max_batch);
-    let at = 0;
-    for (const g of groups) {
-      g.bind(vectors.slice(at, at + g.texts.length));
-      at += g.texts.length;
-    }
+    // One pass over every load-time text (cards, domain classifier, signal phrases).
+    await embedLoadTexts(embedder, [cards, ...signals.evaluators, ...(signals.domains ? [signals.domains] : [])], config.embedding.max_batch);
 
     const tasks = await buildTaskRouting({
       settings: config.routing.task_library,
@@ -476,17 +462,6 @@ function cacheSettings(p: CachePluginConfig): CacheSettings {
     maxEntries: p.max_entries,
     ...(p.scope === 'header' && p.scope_header ? { scopeHeader: p.scope_header.toLowerCase() } : {}),
   };
-}
-
-/** Embeds texts in calls of at most `maxBatch` texts; returns unit-norm rows. */
-export async function embedAll(embedder: TextEmbedder, texts: string[], maxBatch: number, signal?: AbortSignal): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (let i = 0; i < texts.length; i += maxBatch) {
-    const chunk = texts.slice(i, i + maxBatch);
-    const b = await (signal ? embedder.embed(chunk, { signal }) : embedder.embed(chunk));
-    out.push(...rowsOf(b.data, b.dim, chunk.length));
-  }
-  return out;
 }
 
 function checkRequest(r: unknown, index?: number): asserts r is ChatCompletionRequest {

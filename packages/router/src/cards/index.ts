@@ -14,6 +14,7 @@
 // cards there is nothing to contrast and the plain centroid cosine is used.
 import type { ModelCard } from '../config/schema.js';
 import { centroid, dot, normalize } from '../vector.js';
+import type { LoadTimeTexts } from '../load-texts.js';
 
 /** Splits a description into short clauses worth embedding on their own. */
 export function descriptionClauses(description: string): string[] {
@@ -33,7 +34,7 @@ export function cardTexts(card: ModelCard): string[] {
   return [...new Set(texts)];
 }
 
-export class CardIndex {
+export class CardIndex implements LoadTimeTexts {
   private readonly texts: Map<string, string[]>;
   private readonly examples: Map<string, Set<string>>;
   private readonly vectors = new Map<string, Float32Array>();
@@ -48,7 +49,7 @@ export class CardIndex {
   }
 
   /** Texts to embed at load, grouped by card. */
-  allTexts(): string[] {
+  loadTexts(): string[] {
     return [...this.texts.values()].flat();
   }
 

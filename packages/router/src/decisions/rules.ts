@@ -4,8 +4,7 @@
 // group with no conditions) matches everything with confidence 1.
 import type { SignalResult } from '../api.js';
 import type { RuleNode } from '../config/schema.js';
-import { canonicalSignalType, splitComplexityName } from '../signals/types.js';
-import type { ComplexityDetail } from '../signals/complexity.js';
+import { canonicalSignalType } from '../signals/types.js';
 
 export interface RuleOutcome {
   matched: boolean;
@@ -35,16 +34,7 @@ export function evaluateRule(node: RuleNode, signals: Map<string, SignalResult>)
 }
 
 function leaf(type: string, name: string, signals: Map<string, SignalResult>): RuleOutcome {
-  const canon = canonicalSignalType(type);
-  if (canon === 'complexity') {
-    const { name: base, level } = splitComplexityName(name);
-    const r = signals.get(`complexity:${base}`);
-    if (!r) return { matched: false, confidence: 0 };
-    const d = r.detail as ComplexityDetail;
-    const p = level === 'hard' ? d.pHard : level === 'easy' ? 1 - d.pHard : 1 - Math.abs(2 * d.pHard - 1);
-    return { matched: d.level === level, confidence: p };
-  }
-  const r = signals.get(`${canon}:${name}`);
+  const r = signals.get(`${canonicalSignalType(type)}:${name}`);
   // The loader rejects rules naming undeclared signals, so a miss here means "not evaluated".
   return r ? { matched: r.matched, confidence: r.confidence } : { matched: false, confidence: 0 };
 }

@@ -34,11 +34,11 @@ export function buildSignals(config: RouterConfig): SignalSet {
     ...s.pii.map((c) => new PiiSignal(c)),
     ...s.jailbreak.map((c) => new JailbreakSignal(c)),
   ];
-  const needsEmbedding = domains !== undefined || evaluators.some((e) => e.phrases.length > 0);
+  const needsEmbedding = domains !== undefined || evaluators.some((e) => e.loadTexts().length > 0);
   return { evaluators, domains, needsEmbedding };
 }
 
 /** Evaluates all signals concurrently against one shared input (one prompt embedding). */
 export async function evaluateSignals(set: SignalSet, input: SignalInput): Promise<SignalResult[]> {
-  return Promise.all(set.evaluators.map(async (e) => e.evaluate(input)));
+  return (await Promise.all(set.evaluators.map(async (e) => e.evaluate(input)))).flat();
 }

@@ -8,7 +8,9 @@ type ContextConfig = SignalsConfig['context'][number];
 export class ContextSignal implements SignalEvaluator {
   readonly type = 'context' as const;
   readonly name: string;
-  readonly phrases: string[] = [];
+  loadTexts(): string[] {
+    return [];
+  }
 
   constructor(private readonly cfg: ContextConfig) {
     this.name = cfg.name;
@@ -16,7 +18,11 @@ export class ContextSignal implements SignalEvaluator {
 
   bind(): void {}
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const t = input.conversationTokens;
     const min = this.cfg.min_tokens ?? 0;
     const max = this.cfg.max_tokens ?? Number.POSITIVE_INFINITY;

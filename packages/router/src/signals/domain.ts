@@ -7,6 +7,7 @@ import type { SignalResult } from '../api.js';
 import type { DomainClassifierConfig, SignalsConfig } from '../config/schema.js';
 import { centroid, dot } from '../vector.js';
 import type { SignalEvaluator, SignalInput } from './types.js';
+import type { LoadTimeTexts } from '../load-texts.js';
 
 type DomainConfig = SignalsConfig['domains'][number];
 
@@ -27,7 +28,7 @@ export function domainTexts(d: DomainConfig): string[] {
   return texts;
 }
 
-export class DomainClassifier {
+export class DomainClassifier implements LoadTimeTexts {
   private rows: Array<{ domain: number; v: Float32Array }> = [];
   private centroids: Float32Array[] = [];
   private readonly cache = new WeakMap<Float32Array, DomainPrediction>();
@@ -38,7 +39,7 @@ export class DomainClassifier {
   ) {}
 
   /** Texts to embed, grouped by domain in declaration order. */
-  texts(): string[] {
+  loadTexts(): string[] {
     return this.domains.flatMap(domainTexts);
   }
 
@@ -92,7 +93,9 @@ export class DomainClassifier {
 export class DomainSignal implements SignalEvaluator {
   readonly type = 'domain' as const;
   readonly name: string;
-  readonly phrases: string[] = []; // the shared classifier embeds the texts
+  loadTexts(): string[] {
+    return []; // the shared classifier embeds the texts
+  }
 
   constructor(
     private readonly cfg: DomainConfig,
@@ -103,7 +106,11 @@ export class DomainSignal implements SignalEvaluator {
 
   bind(): void {}
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const p = this.classifier.classify(input.embedding);
     const score = p.scores[this.name] ?? -1;
     const matched = p.label === this.name && (this.cfg.threshold === undefined || score >= this.cfg.threshold);

@@ -9,7 +9,7 @@ type EmbeddingConfig = SignalsConfig['embeddings'][number];
 export class EmbeddingSignal implements SignalEvaluator {
   readonly type = 'embedding' as const;
   readonly name: string;
-  readonly phrases: string[];
+  private readonly phrases: string[];
   private vectors: Float32Array[] = [];
 
   constructor(private readonly cfg: EmbeddingConfig) {
@@ -17,11 +17,19 @@ export class EmbeddingSignal implements SignalEvaluator {
     this.phrases = cfg.candidates;
   }
 
+  loadTexts(): string[] {
+    return this.phrases;
+  }
+
   bind(vectors: Float32Array[]): void {
     this.vectors = vectors;
   }
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const sims = this.vectors.map((v) => dot(input.embedding, v));
     let best = 0;
     sims.forEach((s, i) => (s > sims[best]! ? (best = i) : undefined));

@@ -39,7 +39,7 @@ const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
 export class JailbreakSignal implements SignalEvaluator {
   readonly type = 'jailbreak' as const;
   readonly name: string;
-  readonly phrases: string[];
+  private readonly phrases: string[];
   private readonly bank: string[];
   private readonly nBank: number;
   private jail: Float32Array[] = [];
@@ -52,12 +52,20 @@ export class JailbreakSignal implements SignalEvaluator {
     this.phrases = cfg.method === 'pattern' ? [] : [...this.bank, ...(cfg.benign_patterns ?? [])];
   }
 
+  loadTexts(): string[] {
+    return this.phrases;
+  }
+
   bind(vectors: Float32Array[]): void {
     this.jail = vectors.slice(0, this.nBank);
     this.benign = vectors.slice(this.nBank);
   }
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const text = this.cfg.include_history ? input.historyText : input.text;
     let lexical = 0;
     if (this.cfg.method !== 'embedding') {

@@ -21,7 +21,9 @@ function matcher(keyword: string, caseSensitive: boolean, wordBoundary: boolean)
 export class KeywordSignal implements SignalEvaluator {
   readonly type = 'keyword' as const;
   readonly name: string;
-  readonly phrases: string[] = [];
+  loadTexts(): string[] {
+    return [];
+  }
   private readonly mode: 'any' | 'all' | 'none';
   private readonly matchers: Array<{ keyword: string; re: RegExp }>;
 
@@ -34,7 +36,11 @@ export class KeywordSignal implements SignalEvaluator {
 
   bind(): void {}
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const hits = this.matchers.filter((m) => m.re.test(input.text)).map((m) => m.keyword);
     const frac = hits.length / this.matchers.length;
     let matched: boolean;

@@ -30,7 +30,9 @@ export function detectLanguage(text: string): DetectedLanguage {
 export class LanguageSignal implements SignalEvaluator {
   readonly type = 'language' as const;
   readonly name: string;
-  readonly phrases: string[] = [];
+  loadTexts(): string[] {
+    return [];
+  }
   private readonly langs: string[];
 
   constructor(cfg: LanguageConfig, private readonly detect: (input: SignalInput) => DetectedLanguage) {
@@ -40,7 +42,11 @@ export class LanguageSignal implements SignalEvaluator {
 
   bind(): void {}
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const d = this.detect(input);
     const matched = this.langs.includes(d.lang);
     const confidence = Math.max(0, ...this.langs.map((l) => d.scores[l] ?? 0));

@@ -86,7 +86,9 @@ export function findPii(text: string): PiiFinding[] {
 export class PiiSignal implements SignalEvaluator {
   readonly type = 'pii' as const;
   readonly name: string;
-  readonly phrases: string[] = [];
+  loadTexts(): string[] {
+    return [];
+  }
   private readonly allowed: Set<string>;
 
   constructor(private readonly cfg: PiiConfig) {
@@ -96,7 +98,11 @@ export class PiiSignal implements SignalEvaluator {
 
   bind(): void {}
 
-  evaluate(input: SignalInput): SignalResult {
+  evaluate(input: SignalInput): SignalResult[] {
+    return [this.result(input)];
+  }
+
+  private result(input: SignalInput): SignalResult {
     const findings = findPii(this.cfg.include_history ? input.historyText : input.text).filter((f) => !this.allowed.has(f.type));
     const confidence = Math.max(0, ...findings.map((f) => f.confidence));
     const types = [...new Set(findings.map((f) => f.type))];

@@ -1,5 +1,6 @@
 // What every signal evaluator implements, and the names of the signal kinds in config and rules.
 import type { SignalResult } from '../api.js';
+import type { LoadTimeTexts } from '../load-texts.js';
 
 export type SignalType = 'keyword' | 'embedding' | 'domain' | 'language' | 'context' | 'complexity' | 'pii' | 'jailbreak';
 
@@ -39,13 +40,14 @@ export interface SignalInput {
   embedding: Float32Array;
 }
 
-/** A configured signal, ready to evaluate. Phrase embeddings are bound once at load. */
-export interface SignalEvaluator {
+/**
+ * A configured signal, ready to evaluate. Phrases it compares embeddings with are its load texts
+ * (none for lexical signals), bound once at load. `evaluate` answers the signal's results: one for
+ * most signals; a signal with levels (complexity) answers one per level, each with the id a rule
+ * names it by.
+ */
+export interface SignalEvaluator extends LoadTimeTexts {
   readonly type: SignalType;
   readonly name: string;
-  /** Texts this signal needs embedded at load (empty for lexical signals). */
-  readonly phrases: string[];
-  /** Receives the embeddings of `phrases` (unit-norm rows, same order). */
-  bind(vectors: Float32Array[]): void;
-  evaluate(input: SignalInput): SignalResult;
+  evaluate(input: SignalInput): SignalResult[];
 }
