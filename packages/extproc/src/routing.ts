@@ -124,7 +124,7 @@ export class RoutingService {
       );
     } catch (err) {
       if (err instanceof Timeout || err instanceof DeadlineExceeded) {
-        this.metrics.passthrough.inc({ reason: 'timeout' });
+        this.metrics.errors.inc({ kind: 'http_route_overloaded' });
         const why = err instanceof DeadlineExceeded ? err.message : `no answer within ${this.options.messageTimeoutMs} ms`;
         throw new RoutingOverloaded(`routing is overloaded: ${why} (${this.admission.queued} waiting)`);
       }
