@@ -7,7 +7,7 @@
 // Prints JSON figures: throughput, p50/p99 added latency, outcomes, errors, RSS before/after.
 // Needs the built CLI (pnpm build). Usage:
 //   node scripts/load-extproc.mjs [--config F] [--concurrency 200] [--duration 60] [--mode steady]
-//        [--message-timeout-ms 50] [--max-concurrent-routing N] [--hold-ms 0] [--out result.json]
+//        [--message-timeout-ms 50] [--max-concurrent-routing N] [--hold-ms 0] [--stagger 1] [--out result.json]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,6 +31,7 @@ const maxConcurrentRouting = args['max-concurrent-routing'];
 // Simulated upstream time: the stream stays open this long before the response headers arrive, as a
 // real ext_proc stream does while the LLM answers. 0 = closed loop at full speed (saturation).
 const holdMs = Number(args['hold-ms'] ?? 0);
+const stagger = (args.stagger ?? '1') !== '0';
 const srcConfig = path.resolve(args.config ?? path.join(root, 'test/reference/seed-router-config.yaml'));
 const prompts = JSON.parse(readFileSync(path.join(root, 'bench/data/vsr_domain_bench.json'), 'utf8')).map((r) => r.text);
 
@@ -169,6 +170,10 @@ const deadline = tStart + durationS * 1000;
 let reasonsBeforeKill = {};
 
 async function worker() {
+  // With a hold, start each worker at a random point of one hold period: started together, the 200
+  // workers would come back in synchronised waves of 200 requests every ~2 s instead of a steady
+  // ~100 requests/s (what `--stagger 0` reproduces).
+  if (holdMs > 0 && stagger) await sleep(Math.random() * holdMs);
   while (performance.now() < deadline) {
     const i = n++;
     try {
@@ -251,6 +256,7 @@ const result = {
   errors: stats.errors,
   errorSamples: stats.errorSamples,
   holdMs,
+  staggeredStart: holdMs > 0 && stagger,
   addedLatencyMs: { requestBodyPhase: pct(bodyMs), requestHeadersAndBody: pct(totalMs), ...(respMs.length ? { responseHeadersPhase: pct(respMs) } : {}) },
   serverSide,
   rssMiB: { before: round(rssBefore / 1024), after: round(rssAfter / 1024), samples: rssSamples, note: mode === 'fault' ? 'after = the restarted process' : undefined },
