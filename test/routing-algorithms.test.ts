@@ -4,8 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, createRouter, embedAll, parseConfig } from '../packages/router/src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigError, createRouter, embedAll, getSelectorFactory, parseConfig } from '../packages/router/src/index.js';
 import { trainSelectorModel } from '../packages/router/src/selection/training.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
@@ -139,5 +139,40 @@ describe('algorithms reachable from YAML', () => {
     const err = await createRouter({ config: yamlWith('type: knn\nknn: { model_path: nope.json }', dir), embedder: new FakeEmbedder() }).catch((e) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.issues[0]).toMatchObject({ path: 'routing.decisions[0].algorithm', message: expect.stringMatching(/nope\.json does not exist/) });
+  });
+});
+
+describe('selector params', () => {
+  it('are parsed once, at config load, and the router builds selectors from what the config carries', async () => {
+    const factories = ['session_aware', 'elo', 'multi_factor'].map((t) => getSelectorFactory(t)!);
+    const spies = factories.flatMap((f) => [vi.spyOn(f.params, 'parse'), vi.spyOn(f.params, 'safeParse')]);
+    try {
+      const loaded = yamlWith('type: session\nsession: { margin: 0.2, base: { type: elo, params: { fit_weight: 0 } } }');
+      // session_aware's params once (its nested elo params inside that parse), elo's once, nothing else.
+      expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 1, 0, 1, 0, 0]);
+      const algorithm = loaded.algorithms.get('d')!;
+      expect(algorithm.factory.type).toBe('session_aware');
+      expect(algorithm.params).toMatchObject({ margin: 0.2, ttl_seconds: 3600, base: { type: 'elo', params: { fit_weight: 0 } } });
+      // The config shows the canonical type and the very params the selector is built from.
+      expect(loaded.config.routing.decisions[0]!.algorithm).toEqual({ type: 'session_aware', session_aware: algorithm.params });
+      expect(loaded.config.routing.decisions[0]!.algorithm!.session_aware).toBe(algorithm.params);
+      const r = await createRouter({ config: loaded, embedder: new FakeEmbedder(), determinism: { rng: () => 0.5, now: () => 0 } });
+      expect((await r.route(chat('prove theorem mathematics'))).algorithm).toBe('session_aware');
+      expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 1, 0, 1, 0, 0]);
+      await r.close();
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+
+  it('a decision without algorithm gets static (one model) or multi_factor on meaning, parsed at load', () => {
+    const loaded = parseConfig(`${CARDS}  decisions:
+    - { name: one, modelRefs: [{ model: coder }] }
+    - { name: many, modelRefs: [{ model: coder }, { model: thinker }] }
+`);
+    expect(loaded.algorithms.get('one')!.factory.type).toBe('static');
+    expect(loaded.algorithms.get('many')!.factory.type).toBe('multi_factor');
+    expect(loaded.algorithms.get('many')!.params).toMatchObject({ weights: { quality: 1 } });
+    expect(loaded.config.routing.decisions.map((d) => d.algorithm)).toEqual([undefined, undefined]);
   });
 });

@@ -10,6 +10,7 @@ export { validateOutcomes, validateOutcome, DEFAULT_MAX_OUTCOME_BATCH, MAX_LATEN
 export { DEFAULT_OUTCOME_QUEUE_SIZE } from './outcomes/recorder.js';
 export { StateWriteError } from './state/write-error.js';
 export { loadConfig, parseConfig, validateConfig, type LoadedConfig, type ParseOptions } from './config/load.js';
+export type { ParsedAlgorithm } from './config/references.js';
 export { ConfigError, formatIssues, type ConfigIssue } from './config/errors.js';
 export type {
   RouterConfig,

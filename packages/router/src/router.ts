@@ -7,6 +7,7 @@ import type { CacheSettings, SemanticCacheApi } from './cache/types.js';
 import type { Candidate, Determinism, SelectionResult, Selector } from './selection/types.js';
 import type { LearningStateStore } from './state/types.js';
 import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
+import type { ParsedAlgorithm } from './config/references.js';
 import { ConfigError, type ConfigIssue } from './config/errors.js';
 import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type RouterConfig } from './config/schema.js';
 import { CardIndex } from './cards/index.js';
@@ -16,7 +17,6 @@ import { conversationText, estimateTokens, promptText, withTextBudget } from './
 import { embedAll, embedLoadTexts } from './load-texts.js';
 import { RouterError } from './errors.js';
 import { resolveModelPath } from './model-path.js';
-import { getSelectorFactory } from './selection/registry.js';
 import { createStateStore, createResponseCache } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
 import { DEFAULT_MAX_OUTCOME_BATCH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
@@ -88,7 +88,7 @@ async function resolveConfig(options: CreateRouterOptions): Promise<LoadedConfig
 }
 
 function isLoaded(c: unknown): c is LoadedConfig {
-  return typeof c === 'object' && c !== null && 'config' in c && 'configDir' in c && 'warnings' in c;
+  return typeof c === 'object' && c !== null && 'config' in c && 'configDir' in c && 'warnings' in c && 'algorithms' in c;
 }
 
 /** Loads `@semroute/embed`'s Embedder for a config's `embedding` section (model dir resolved as documented). */
@@ -177,7 +177,7 @@ class RouterCore {
     const failures: ConfigIssue[] = [];
     for (const [i, d] of config.routing.decisions.entries()) {
       try {
-        decisions.set(d.name, await buildDecision(d, loaded.configDir));
+        decisions.set(d.name, await buildDecision(d, loaded.algorithms.get(d.name)!, loaded.configDir));
       } catch (err) {
         // E.g. a trained selector's model file is missing: a config problem, reported at its path.
         failures.push({ path: `routing.decisions[${i}].algorithm`, message: (err as Error).message });
@@ -431,23 +431,10 @@ class RouterCore {
   }
 }
 
-/** Instantiates a decision's selector; without `algorithm`, static for one model, else multi_factor on meaning. */
-async function buildDecision(d: DecisionConfig, configDir: string): Promise<DecisionRuntime> {
-  let type: string;
-  let params: unknown;
-  if (d.algorithm) {
-    type = d.algorithm.type;
-    params = d.algorithm[type] ?? {};
-  } else if (d.modelRefs.length === 1) {
-    type = 'static';
-    params = {};
-  } else {
-    type = 'multi_factor';
-    params = { weights: { quality: 1 } };
-  }
-  const factory = getSelectorFactory(type);
-  if (!factory) throw new RouterError('SELECTION_FAILED', `no selector "${type}" registered`);
-  const selector = await factory.create(factory.params.parse(params), { configDir });
+/** Instantiates a decision's selector from the params parsed at config load. */
+async function buildDecision(d: DecisionConfig, algorithm: ParsedAlgorithm, configDir: string): Promise<DecisionRuntime> {
+  const { factory, params } = algorithm;
+  const selector = await factory.create(params, { configDir });
   const plugin = (d.plugins ?? []).find(
     (p): p is CachePluginConfig => (CACHE_PLUGIN_TYPES as readonly string[]).includes(p.type) && (p as CachePluginConfig).enabled,
   );

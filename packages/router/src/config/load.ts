@@ -8,9 +8,9 @@ import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
 import { expandEnv, redactEnv, type EnvValue } from './env.js';
 import { checkReserved } from './reserved.js';
 import { checkAliases, yamlPathAt } from './yaml-checks.js';
-import { checkReferences } from './references.js';
+import { checkReferences, type ParsedAlgorithm } from './references.js';
 import { unknownFields } from './unknown-fields.js';
-import { routerConfigSchema, type RouterConfig } from './schema.js';
+import { routerConfigSchema, type DecisionConfig, type RouterConfig } from './schema.js';
 import { getSelectorFactory } from '../selection/registry.js';
 
 /** A validated config plus where it came from and what was only worth a warning. */
@@ -21,6 +21,11 @@ export interface LoadedConfig {
   source: string;
   /** Directory relative paths in the config resolve against. */
   configDir: string;
+  /**
+   * Each decision's selector and its params, parsed once here (defaults applied), by decision name;
+   * a decision without `algorithm` gets static (one model) or multi_factor on meaning.
+   */
+  algorithms: ReadonlyMap<string, ParsedAlgorithm>;
 }
 
 export interface ParseOptions {
@@ -114,30 +119,31 @@ export function validateConfig(
       issues.push({ path: pathToString(i.path), message: describeIssue(i) });
     }
   }
-  checkReferences(expanded, issues, warnings);
+  const parsedAlgorithms = checkReferences(expanded, issues, warnings);
   if (parsed.success) unknownFields(expanded, parsed.data, [], warnings);
 
   if (issues.length > 0 || !parsed.success) {
     throw new ConfigError(withLines(issues), source);
   }
   const config = parsed.data;
-  canonicaliseAlgorithms(config);
+  const algorithms = new Map<string, ParsedAlgorithm>();
+  config.routing.decisions.forEach((d, i) => {
+    const algorithm = parsedAlgorithms.get(i) ?? defaultAlgorithm(d);
+    // The config shows the canonical type and the parsed (defaulted) params, the same values the selector gets.
+    if (d.algorithm) d.algorithm = { type: algorithm.factory.type, [algorithm.factory.type]: algorithm.params };
+    algorithms.set(d.name, algorithm);
+  });
   if (config.version !== undefined && config.version !== 'v0.3') {
     warnings.push({ path: 'version', message: `written for ${config.version}; semroute reads v0.3` });
   }
-  return { config, warnings: withLines(warnings), source, configDir };
+  return { config, warnings: withLines(warnings), source, configDir, algorithms };
 }
 
-/** Replaces each decision's algorithm params with the registry's parsed (defaulted) values. */
-function canonicaliseAlgorithms(config: RouterConfig): void {
-  for (const d of config.routing.decisions) {
-    const algo = d.algorithm;
-    if (!algo) continue;
-    const factory = getSelectorFactory(algo.type)!;
-    const key = [factory.type, ...(factory.aliases ?? [])].find((n) => n in algo) ?? factory.type;
-    const params = factory.params.parse(algo[key] ?? {});
-    d.algorithm = { type: factory.type, [factory.type]: params };
-  }
+/** Without `algorithm`: static for one model, else multi_factor on meaning alone. */
+function defaultAlgorithm(d: DecisionConfig): ParsedAlgorithm {
+  const [type, params] = d.modelRefs.length === 1 ? ['static', {}] : ['multi_factor', { weights: { quality: 1 } }];
+  const factory = getSelectorFactory(type)!;
+  return { factory, params: factory.params.parse(params) };
 }
 
 /** zod's messages, made to say what was expected where it helps. */

@@ -2,7 +2,7 @@
 // models, rules naming undeclared signals, algorithm types and their params (via the selector
 // registry). They run on the raw (env-expanded) tree, tolerant of bad shapes, so that they report
 // alongside the schema's own issues and the user sees every error at once.
-import { getSelectorFactory, selectorTypes } from '../selection/registry.js';
+import { getSelectorFactory, selectorTypes, type SelectorFactory } from '../selection/registry.js';
 import { CACHE_PLUGIN_TYPES } from './schema.js';
 import { pathToString, type ConfigIssue } from './errors.js';
 import { unknownFields } from './unknown-fields.js';
@@ -30,9 +30,20 @@ function uniqueNames(list: unknown[], path: (string | number)[], what: string, i
   return seen;
 }
 
-/** Returns the issues; `warnings` receives soft problems. Also canonicalises algorithm params in place. */
-export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: ConfigIssue[]): void {
-  if (!isObj(raw)) return;
+/** A decision's `algorithm`, its params parsed (defaults applied) by the selector's own schema. */
+export interface ParsedAlgorithm {
+  factory: SelectorFactory;
+  params: unknown;
+}
+
+/**
+ * Reports issues into `issues` and soft problems into `warnings`. Returns each decision's parsed
+ * algorithm by decision index (entries only for valid `algorithm` sections): the one parse of
+ * selector params, which the loaded config carries.
+ */
+export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: ConfigIssue[]): Map<number, ParsedAlgorithm> {
+  const algorithms = new Map<number, ParsedAlgorithm>();
+  if (!isObj(raw)) return algorithms;
   const providers = isObj(raw.providers) ? raw.providers : {};
   const routing = isObj(raw.routing) ? raw.routing : {};
   const providerNames = uniqueNames(arr(providers.models), ['providers', 'models'], 'provider model', issues);
@@ -92,7 +103,8 @@ export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: C
       }
     });
     checkRuleRefs(d.rules, [...base, 'rules'], declared, issues);
-    if (isObj(d.algorithm)) checkAlgorithm(d.algorithm, [...base, 'algorithm'], types, issues, warnings);
+    const algorithm = isObj(d.algorithm) ? checkAlgorithm(d.algorithm, [...base, 'algorithm'], types, issues, warnings) : undefined;
+    if (algorithm) algorithms.set(di, algorithm);
     arr(d.plugins).forEach((p, pi) => {
       if (!isObj(p) || !(CACHE_PLUGIN_TYPES as readonly string[]).includes(str(p.type) ?? '')) return;
       if (p.scope === 'header' && str(p.scope_header) === undefined) {
@@ -100,6 +112,7 @@ export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: C
       }
     });
   });
+  return algorithms;
 }
 
 function checkRuleRefs(node: unknown, path: (string | number)[], declared: Map<string, Set<string>>, issues: ConfigIssue[]): void {
@@ -134,13 +147,13 @@ function checkAlgorithm(
   types: string[],
   issues: ConfigIssue[],
   warnings: ConfigIssue[],
-): void {
+): ParsedAlgorithm | undefined {
   const type = str(algo.type);
-  if (type === undefined) return; // the schema reports it
+  if (type === undefined) return undefined; // the schema reports it
   const factory = getSelectorFactory(type);
   if (!factory) {
     issues.push({ path: pathToString([...path, 'type']), message: `unknown algorithm type "${type}"; expected one of: ${types.join(', ')}` });
-    return;
+    return undefined;
   }
   // Params live under the key the user wrote (the type or one of its aliases).
   const names = [factory.type, ...(factory.aliases ?? [])];
@@ -155,7 +168,8 @@ function checkAlgorithm(
     for (const i of r.error.issues) {
       issues.push({ path: pathToString([...path, key, ...i.path]), message: i.message });
     }
-  } else {
-    unknownFields(algo[key] ?? {}, r.data, [...path, key], warnings);
+    return undefined;
   }
+  unknownFields(algo[key] ?? {}, r.data, [...path, key], warnings);
+  return { factory, params: r.data };
 }

@@ -1,4 +1,4 @@
-// The selector factory contract (see notes/config-contract.md): a type name, zod params, a constructor.
+// The selector factory contract: a type name, zod params (parsed once, at config load), a constructor.
 import type { z } from 'zod';
 import type { SelectionContext, Selector } from './types.js';
 import { SelectionError } from './errors.js';
@@ -14,6 +14,7 @@ export interface SelectorFactory<P = unknown> {
   aliases?: string[];
   /** Validates `algorithm.<type>` (or `{}` when absent). */
   params: z.ZodType<P>;
+  /** Builds the selector from params already parsed by `params` (the loaded config carries them). */
   create(params: P, deps: SelectorDeps): Selector | Promise<Selector>;
 }
 

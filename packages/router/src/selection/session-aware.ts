@@ -11,7 +11,7 @@ import { createSubSelector, subSelectorSpec } from './sub-selector.js';
 
 function sessionParams(lookup: FactoryLookup) {
   return z.object({
-    base: subSelectorSpec(lookup, ['session_aware']).default({ type: 'multi_factor' }),
+    base: subSelectorSpec(lookup, ['session_aware']).prefault({ type: 'multi_factor' }),
     margin: z.number().nonnegative().default(0.1),
     ttl_seconds: z.number().positive().default(3600),
   });
