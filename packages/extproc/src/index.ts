@@ -4,6 +4,7 @@ export { DEFAULT_OPTIONS, resolveOptions, type ServerOptions, type SidecarOption
 export { createMetrics, type Metrics } from './metrics.js';
 export { loadExtProcDefinition, protoIncludeDirs, PROTO_LOADER_OPTIONS, EXT_PROC_SERVICE } from './proto.js';
 export type * from './proto.js';
-export { parseChatBody, replaceTopLevelString, type PassReason } from './chat-body.js';
+export { replaceTopLevelString } from './model-rewrite.js';
+export type { PassReason } from './routing.js';
 export { completionToSse, sseToCompletion } from './sse.js';
 export { createLogger, type Logger } from './logger.js';

@@ -1,14 +1,27 @@
 // One routing answer for a complete request body: parse, route with a deadline, look the decision's
 // semantic cache up, and say what to tell the gateway. Never throws: every failure is a pass-through.
 import type { Logger } from 'pino';
-import type { CacheLookupResult, CacheScope, CachedResponse, ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
-import { parseChatBody, replaceTopLevelString, type PassReason } from './chat-body.js';
+import { lastUserText, parseChatBody, type CacheLookupResult, type CacheScope, type CachedResponse, type ChatCompletionRequest, type ChatRequestProblem, type RouteDecision, type Router } from '@semroute/router';
+import { replaceTopLevelString } from './model-rewrite.js';
 import { completionToSse } from './sse.js';
 import type { Metrics } from './metrics.js';
 import type { Lease, RouterHolder } from './router-holder.js';
 import type { SidecarOptions } from './options.js';
 import { inSpan } from './tracing.js';
 import { Admission, DeadlineExceeded } from './admission.js';
+
+/** Why a request went through untouched; each is a label of the passthrough metric. */
+export type PassReason =
+  | ChatRequestProblem
+  | 'body_too_large'
+  | 'buffer_budget'
+  | 'rewrite_failed'
+  | 'explicit_model'
+  | 'streamed_mode'
+  | 'not_ready'
+  | 'timeout'
+  | 'route_error'
+  | 'not_chat';
 
 /** What the request needs, from the gateway's headers. */
 export interface RequestInfo {
@@ -78,7 +91,7 @@ export class RoutingService {
   async answer(body: Buffer, info: RequestInfo): Promise<RoutingOutcome> {
     const start = performance.now();
     const parsed = parseChatBody(body);
-    if (!parsed.ok) return this.pass(info, parsed.reason, parsed.detail, start);
+    if (!parsed.ok) return this.pass(info, parsed.issue.reason, parsed.issue.message, start);
     const request = parsed.request;
     const lease = this.holder.acquire();
     if (!lease) return this.pass(info, 'not_ready', 'the router is still loading', start);
@@ -272,16 +285,6 @@ function cacheHit(decision: RouteDecision, cached: CachedResponse, stream: boole
   if (stream) headers['cache-control'] = 'no-cache';
   const body = Buffer.from(stream ? completionToSse(cached.body) : JSON.stringify(cached.body), 'utf8');
   return { kind: 'hit', decision, status: 200, body, headers };
-}
-
-function lastUserText(r: ChatCompletionRequest): string | undefined {
-  for (let i = r.messages.length - 1; i >= 0; i--) {
-    const m = r.messages[i]!;
-    if (m.role !== 'user') continue;
-    if (typeof m.content === 'string') return m.content;
-    if (Array.isArray(m.content)) return m.content.map((p) => p.text ?? '').join(' ');
-  }
-  return undefined;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessingRequest, ProcessingResponse } from '../src/proto.js';
-import { parseChatBody, replaceTopLevelString } from '../src/chat-body.js';
+import { parseChatBody } from '@semroute/router';
+import { replaceTopLevelString } from '../src/model-rewrite.js';
 import { FakeRouter } from './fake-router.js';
 import { chatHeaders, headerMap, setHeadersOf } from './envoy-client.js';
 import { chatBody, startHarness, type Harness } from './helpers.js';

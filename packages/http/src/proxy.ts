@@ -2,7 +2,7 @@
 // model's provider, fail over to the decision's next candidate before the first byte, relay the
 // answer (SSE chunk by chunk) and feed the outcome back to the learning selectors.
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { CacheScope, ChatCompletionRequest, LoadedConfig, RouteDecision, Router, RouterConfig } from '@semroute/router';
+import { parseChatRequest, type CacheScope, type ChatCompletionRequest, type LoadedConfig, type RouteDecision, type Router, type RouterConfig } from '@semroute/router';
 import { completionToSse, sseToCompletion } from '@semroute/extproc/sse';
 import { ProxyError, badRequest } from './errors.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
@@ -332,20 +332,14 @@ export class ProxyCore {
   }
 }
 
-/** Validates what the router and the forwarder rely on; the message says what is wrong. */
+/** The shared chat request check (`parseChatRequest`), then what forwarding adds: at least one message, a boolean `stream`. */
 function checkBody(body: unknown): ChatCompletionRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
-  const o = body as Record<string, unknown>;
-  if (o.model !== undefined && typeof o.model !== 'string') throw badRequest('"model" must be a string', 'model');
-  if (!Array.isArray(o.messages)) throw badRequest('"messages" must be an array of chat messages', 'messages');
-  if (o.messages.length === 0) throw badRequest('"messages" must not be empty', 'messages');
-  for (const [i, m] of o.messages.entries()) {
-    if (m === null || typeof m !== 'object' || typeof (m as { role?: unknown }).role !== 'string') {
-      throw badRequest(`messages[${i}] must be an object with a string "role"`, `messages[${i}]`);
-    }
-  }
-  if (o.stream !== undefined && typeof o.stream !== 'boolean') throw badRequest('"stream" must be a boolean', 'stream');
-  return o as ChatCompletionRequest;
+  const parsed = parseChatRequest(body);
+  if (!parsed.ok) throw badRequest(parsed.issue.message, parsed.issue.param);
+  const request = parsed.request;
+  if (request.messages.length === 0) throw badRequest('"messages" must not be empty', 'messages');
+  if (request.stream !== undefined && typeof request.stream !== 'boolean') throw badRequest('"stream" must be a boolean', 'stream');
+  return request;
 }
 
 /** Headers that tell the client which model served the request and why. */

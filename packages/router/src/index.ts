@@ -23,7 +23,15 @@ export type {
   RuleNode,
 } from './config/schema.js';
 export { resolveModelPath } from './model-path.js';
-export { promptText, contentText, estimateTokens } from './text/prompt.js';
+export { promptText, contentText, lastUserText, estimateTokens } from './text/prompt.js';
+export {
+  parseChatRequest,
+  parseChatBody,
+  type ChatRequestProblem,
+  type ChatRequestIssue,
+  type ParsedChatRequest,
+  type ParsedChatBody,
+} from './request/chat-request.js';
 export { cardTexts, CardIndex } from './cards/index.js';
 export {
   loadTaskLibrary,

@@ -16,6 +16,7 @@ import { matchDecision } from './decisions/match.js';
 import { conversationText, estimateTokens, promptText, withTextBudget } from './text/prompt.js';
 import { embedAll, embedLoadTexts } from './load-texts.js';
 import { RouterError } from './errors.js';
+import { parseChatRequest } from './request/chat-request.js';
 import { resolveModelPath } from './model-path.js';
 import { createStateStore, createResponseCache } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
@@ -452,15 +453,10 @@ function cacheSettings(p: CachePluginConfig): CacheSettings {
 }
 
 function checkRequest(r: unknown, index?: number): asserts r is ChatCompletionRequest {
-  const where = index === undefined ? '' : ` (request ${index})`;
-  if (r === null || typeof r !== 'object') throw new RouterError('INVALID_REQUEST', `expected a chat request object${where}`);
-  const o = r as Record<string, unknown>;
-  if (!Array.isArray(o.messages)) throw new RouterError('INVALID_REQUEST', `expected a "messages" array${where}`);
-  if (o.model !== undefined && typeof o.model !== 'string') throw new RouterError('INVALID_REQUEST', `"model" must be a string${where}`);
-  for (const [i, m] of o.messages.entries()) {
-    if (m === null || typeof m !== 'object' || typeof (m as { role?: unknown }).role !== 'string') {
-      throw new RouterError('INVALID_REQUEST', `messages[${i}] must be an object with a string "role"${where}`);
-    }
+  const parsed = parseChatRequest(r);
+  if (!parsed.ok) {
+    const where = index === undefined ? '' : ` (request ${index})`;
+    throw new RouterError('INVALID_REQUEST', `${parsed.issue.message}${where}`);
   }
 }
 

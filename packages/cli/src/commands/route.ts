@@ -1,7 +1,7 @@
 // `semroute route`: one prompt -> one JSON decision; or --input FILE.jsonl -> one decision per line,
 // with one loaded model and batched embedding.
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ChatCompletionRequest, RouteDecision, Router } from '@semroute/router';
+import { parseChatRequest, type ChatCompletionRequest, type RouteDecision, type Router } from '@semroute/router';
 import { processIo, reportError, UserError, type Io } from '../io.js';
 import { openRouter, type RouterDeps } from '../router-factory.js';
 import { readUserFile } from '../files.js';
@@ -75,9 +75,8 @@ export function parseLine(text: string, line: number, defaultModel: string): Par
     return { line, id, request: { model, messages: [{ role: 'user', content: o.prompt }] } };
   }
   if (Array.isArray(o.messages)) {
-    const bad = o.messages.findIndex((m) => m === null || typeof m !== 'object' || typeof (m as { role?: unknown }).role !== 'string');
-    if (bad >= 0) return { line, id, error: `line ${line}: messages[${bad}] must be an object with a string "role"` };
-    return { line, id, request: { ...(o as object), model, messages: o.messages } as ChatCompletionRequest };
+    const parsed = parseChatRequest({ ...o, model });
+    return parsed.ok ? { line, id, request: parsed.request } : { line, id, error: `line ${line}: ${parsed.issue.message}` };
   }
   return { line, id, error: `line ${line}: expected a "prompt" string or a "messages" array` };
 }

@@ -2,7 +2,7 @@
 // everything else in the request, so a hit is never served for a different kind of request.
 import { createHash } from 'node:crypto';
 import type { ChatCompletionRequest, ChatMessage } from '../api.js';
-import { contentText } from '../text/prompt.js';
+import { contentText, lastUserTurn } from '../text/prompt.js';
 
 /**
  * Request fields that do not change the completion's content: transport (`stream`), identity
@@ -24,15 +24,9 @@ export interface CacheKeyParts {
 /** Splits a request into its cacheable prompt and the fingerprint of the rest; undefined when it has no user text. */
 export function cacheKeyParts(req: ChatCompletionRequest): CacheKeyParts | undefined {
   const messages = Array.isArray(req.messages) ? req.messages : [];
-  let last = -1;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m && m.role === 'user' && contentText(m.content).trim()) {
-      last = i;
-      break;
-    }
-  }
-  if (last < 0) return undefined;
+  const turn = lastUserTurn(messages);
+  if (!turn) return undefined;
+  const last = turn.index;
   const prompt = normalizePrompt(contentText(messages[last]!.content));
   // Null prototype: a client's `__proto__` field stays a field of the fingerprint instead of vanishing.
   const rest: Record<string, unknown> = Object.create(null);

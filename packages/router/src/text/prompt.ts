@@ -1,5 +1,6 @@
-// Which text of a chat request is routed: the last user message by default, or a window of the
-// conversation (system included or not). Multimodal content parts are reduced to their text.
+// The one prompt extractor: which text of a chat request is routed (the last user message by
+// default, or a window of the conversation, system included or not), which the cache keys on (the
+// last user message) and which a log line shows. Multimodal content parts are reduced to their text.
 import type { ChatCompletionRequest, ChatContent, ChatMessage, TextEmbedder } from '../api.js';
 import type { PromptSourceConfig } from '../config/schema.js';
 
@@ -15,17 +16,28 @@ export function contentText(content: ChatContent | undefined): string {
 
 const isSystem = (m: ChatMessage) => m.role === 'system' || m.role === 'developer';
 
+/** The last user message with text: its index and its trimmed text; undefined when no user message has any. */
+export function lastUserTurn(messages: readonly ChatMessage[]): { index: number; text: string } | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.role !== 'user') continue;
+    const text = contentText(m.content).trim();
+    if (text) return { index: i, text };
+  }
+  return undefined;
+}
+
+/** The last user message's text (e.g. for a log line); undefined when there is none. */
+export function lastUserText(req: ChatCompletionRequest): string | undefined {
+  return lastUserTurn(req.messages)?.text;
+}
+
 /** The text to embed and compare, per `prompt_source`. */
 export function promptText(req: ChatCompletionRequest, source: PromptSourceConfig): string {
   const messages = req.messages;
   if (source.mode === 'last_user') {
-    for (let i = messages.length - 1; i >= 0; i--) {
-      const m = messages[i]!;
-      if (m.role === 'user') {
-        const t = contentText(m.content).trim();
-        if (t) return withSystem(messages, t, source.include_system);
-      }
-    }
+    const last = lastUserTurn(messages);
+    if (last) return withSystem(messages, last.text, source.include_system);
     // No user text (e.g. a tool-only turn): fall back to the last message with any text.
     for (let i = messages.length - 1; i >= 0; i--) {
       const t = contentText(messages[i]!.content).trim();
