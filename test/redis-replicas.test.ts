@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../packages/router/src/index.js';
 import { createRedisStateStore } from '../packages/router/src/state/redis.js';
-import type { Router } from '../packages/router/src/api.js';
+import type { RouteDecision, Router } from '../packages/router/src/api.js';
 import { startRedisTestServer, type RedisTestServer } from '../scripts/redis-test-server.mjs';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
@@ -85,29 +85,34 @@ describe('router replicas on Redis', () => {
     await reader.close();
   });
 
-  it('share the response cache per tenant through router.cache', async () => {
+  it('share the response cache per tenant through route() and its ticket', async () => {
     const a = await replica('rep2:');
     const b = await replica('rep2:');
     const req = chat('what is the capital city of australia');
-    const d = await a.route(req);
+    const acme = { cache: true, tenant: 'acme' };
+    const d = await a.route(req, acme);
     expect(d.decision).toBe('learned');
     expect(a.cacheSettings('learned')).toMatchObject({ scopeHeader: 'x-tenant' });
-    const scope = { decision: d.decision!, tenant: 'acme' };
+    expect(d.cache).toMatchObject({ result: 'miss', ticket: { scope: { decision: 'learned', tenant: 'acme' } } });
+    const ticket = d.cache?.result === 'miss' ? d.cache.ticket : undefined;
     expect(await until(async () => {
-      await a.cache.store(req, completion('Canberra'), scope);
-      return (await b.cache.lookup(req, scope)).hit;
+      await ticket!.store(completion('Canberra'));
+      return (await b.route(req, acme)).cache?.result === 'hit';
     })).toBe(true);
-    const para = await b.cache.lookup(chat('capital city of australia, what is it'), scope);
-    expect(para).toMatchObject({ hit: true, kind: 'semantic' });
-    expect(await b.cache.lookup(req, { ...scope, tenant: 'globex' })).toEqual({ hit: false });
-    expect(await a.cache.lookup(chat('capital city of australia, what is it'), { ...scope, tenant: 'globex' })).toEqual({ hit: false });
+    const para = await b.route(chat('capital city of australia, what is it'), acme);
+    expect(para.cache).toMatchObject({ result: 'hit', kind: 'semantic' });
+    expect((await b.route(req, { cache: true, tenant: 'globex' })).cache?.result).toBe('miss');
+    expect((await a.route(chat('capital city of australia, what is it'), { cache: true, tenant: 'globex' })).cache?.result).toBe('miss');
   });
 
   it('keep routing while redis-server is stopped and restarted mid-run, and reconnect', async () => {
     const errors: string[] = [];
     const a = await replica('rep3:', errors);
-    const scope = { decision: 'learned', tenant: 'acme' };
+    const acme = { cache: true, tenant: 'acme' };
     const req = chat('write a python function to parse json');
+    const store = async (d: RouteDecision) => {
+      if (d.cache?.result === 'miss') await d.cache.ticket?.store(completion('def parse(s): ...'));
+    };
     await a.recordOutcome({ decision: 'learned', model: 'coder', success: true });
 
     let routed = 0;
@@ -125,12 +130,11 @@ describe('router replicas on Redis', () => {
       }
       try {
         const t0 = Date.now();
-        const d = await a.route(req);
+        const d = await a.route(req, acme);
         expect(['coder', 'general']).toContain(d.selectedModel);
         expect(Date.now() - t0).toBeLessThan(1500);
         await a.recordOutcome({ decision: 'learned', model: d.selectedModel, success: true });
-        await a.cache.lookup(req, scope);
-        await a.cache.store(req, completion('def parse(s): ...'), scope);
+        await store(d);
         routed++;
       } catch {
         failed++;
@@ -144,8 +148,8 @@ describe('router replicas on Redis', () => {
     // Reconnected by itself: outcomes and cache entries reach the restarted (empty) server again.
     expect(await until(async () => {
       await a.recordOutcome({ decision: 'learned', model: 'coder', success: true });
-      await a.cache.store(req, completion('def parse(s): ...'), scope);
-      return (await a.cache.lookup(req, scope)).hit;
+      await store(await a.route(req, acme));
+      return (await a.route(req, acme)).cache?.result === 'hit';
     })).toBe(true);
     const reader = await createRedisStateStore({ url: server.url, keyPrefix: 'rep3:' });
     expect((await reader.getNumbers('rl:learned', ['coder:alpha']))['coder:alpha']).toBeGreaterThanOrEqual(1);

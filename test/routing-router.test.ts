@@ -1,7 +1,7 @@
 // Router behaviour with a fake bag-of-words embedder: pass-through, decisions, signals, default model,
 // batching, prompt extraction, errors. Routing by meaning with the real model is in routing-seed.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createRouter, RouterError } from '../packages/router/src/index.js';
+import { createRouter, RouterError, type ResponseStore } from '../packages/router/src/index.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
 const CONFIG = {
@@ -240,22 +240,62 @@ describe('createRouter', () => {
     await r.close();
   });
 
-  it('exposes cache settings of decisions with a cache plugin', async () => {
-    const { r } = await router({
-      decisions: [
-        { name: 'c', modelRefs: [{ model: 'coder' }], plugins: [{ type: 'semantic_cache', similarity_threshold: 0.9, scope: 'header', scope_header: 'X-User-Id' }] },
-        { name: 'n', modelRefs: [{ model: 'coder' }] },
-      ],
-    });
+  it("answers from the decision's cache with ctx.cache: plugin settings, tenant from the context, one embedding", async () => {
+    const { r, embedder } = await router(CACHED);
     expect(r.cacheSettings('c')).toEqual({ mode: 'exact_then_semantic', similarityThreshold: 0.9, ttlSeconds: 3600, maxEntries: 10000, scopeHeader: 'x-user-id' });
     expect(r.cacheSettings('n')).toBeUndefined();
-    // router.cache is the real response cache, driven by these settings.
-    const req = chat('write a python function');
-    const scope = { decision: 'c', tenant: 'u1' };
-    await r.cache.store(req, { body: { id: 'cmpl-1' }, model: 'coder', createdAt: 1 }, scope);
-    expect(await r.cache.lookup(req, scope)).toMatchObject({ hit: true, kind: 'exact' });
-    expect((await r.cache.lookup(req, { decision: 'c', tenant: 'u2' })).hit).toBe(false);
-    expect((await r.cache.lookup(req, { decision: 'n', tenant: 'u1' })).hit).toBe(false);
+    const req = chat('write a python function', 'c');
+    const u1 = { cache: true, headers: { 'x-user-id': 'u1' } };
+    const before = embedder.calls.length;
+    const first = await r.route(req, u1);
+    expect(first.cache).toMatchObject({ result: 'miss', ticket: { scope: { decision: 'c', tenant: 'u1' } } });
+    if (first.cache?.result !== 'miss' || !first.cache.ticket) throw new Error('expected a ticket');
+    await first.cache.ticket.store({ body: { id: 'cmpl-1' }, model: 'coder', createdAt: 1 });
+    // One embedding for the request: routing's vector serves the lookup and the store.
+    expect(embedder.calls.length - before).toBe(1);
+    expect((await r.route(req, u1)).cache).toMatchObject({ result: 'hit', kind: 'exact', similarity: 1, response: { body: { id: 'cmpl-1' }, model: 'coder' } });
+    expect((await r.route(chat('write python functions', 'c'), u1)).cache).toMatchObject({ result: 'hit', kind: 'semantic' });
+    // ctx.tenant wins over the header; another tenant never sees the entry; no tenant: not cached at all.
+    expect((await r.route(req, { cache: true, tenant: 'u1', headers: { 'x-user-id': 'u2' } })).cache?.result).toBe('hit');
+    expect((await r.route(req, { cache: true, tenant: 'u2' })).cache).toMatchObject({ result: 'miss', ticket: { scope: { decision: 'c', tenant: 'u2' } } });
+    expect((await r.route(req, { cache: true })).cache).toEqual({ result: 'miss' });
+    // Without ctx.cache, or for a decision without a cache plugin, the decision says nothing about the cache.
+    expect((await r.route(req, { headers: { 'x-user-id': 'u1' } })).cache).toBeUndefined();
+    expect((await r.route(chat('write a python function', 'n'), u1)).cache).toBeUndefined();
+    await r.close();
+  });
+
+  it('skips a cache lookup that cannot answer before ctx.cacheDeadline, and still routes', async () => {
+    let lookups = 0;
+    const hanging: ResponseStore = {
+      backendKind: 'memory',
+      lookup: () => {
+        lookups++;
+        return new Promise(() => {}); // e.g. Redis paused
+      },
+      store: async () => {},
+      whenIndexed: async () => {},
+      close: async () => {},
+    };
+    const cfg = structuredClone(CONFIG);
+    Object.assign(cfg.routing, CACHED);
+    const r = await createRouter({ config: cfg, embedder: new FakeEmbedder(), cache: hanging });
+    const req = chat('write a python function', 'c');
+    const t0 = performance.now();
+    const d = await r.route(req, { cache: true, tenant: 'u1', cacheDeadline: performance.now() + 30 });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(d).toMatchObject({ selectedModel: 'coder', decision: 'c', cache: { result: 'skipped' } });
+    expect(lookups).toBe(1);
+    // A deadline already past: not even started.
+    expect((await r.route(req, { cache: true, tenant: 'u1', cacheDeadline: performance.now() - 1 })).cache).toEqual({ result: 'skipped' });
+    expect(lookups).toBe(1);
     await r.close();
   });
 });
+
+const CACHED = {
+  decisions: [
+    { name: 'c', modelRefs: [{ model: 'coder' }], plugins: [{ type: 'semantic_cache', similarity_threshold: 0.9, scope: 'header', scope_header: 'X-User-Id' }] },
+    { name: 'n', modelRefs: [{ model: 'coder' }] },
+  ],
+};

@@ -215,7 +215,7 @@ export class Exchange {
     const out: ProcessingResponse = { response_headers: { response } };
     const all = headerRecord(h.headers?.headers);
     const type = all['content-type'] ?? '';
-    const cacheable = this.routed.cache && all[':status'] === '200' && !h.end_of_stream && /json|event-stream/.test(type);
+    const cacheable = this.routed.ticket && all[':status'] === '200' && !h.end_of_stream && /json|event-stream/.test(type);
     if (cacheable) {
       const sse = type.includes('event-stream');
       this.capture = { chunks: [], size: 0, sse, overflow: false };
@@ -249,11 +249,10 @@ export class Exchange {
     return [{ response_body: { response: continueResponse() } }];
   }
 
-  /** Stores the upstream answer in the decision's cache, in the background (never delays the client). */
+  /** Stores the upstream answer with the routing's cache ticket, in the background (never delays the client). */
   private storeResponse(body: Buffer, sse: boolean): void {
     const routed = this.routed;
-    if (!routed?.cache) return;
-    const { request, scope } = routed.cache;
+    if (!routed?.ticket) return;
     let completion: unknown;
     try {
       completion = sse ? sseToCompletion(body.toString('utf8')) : JSON.parse(body.toString('utf8'));
@@ -264,17 +263,14 @@ export class Exchange {
       this.deps.log.info({ requestId: this.info.requestId }, 'upstream answer not cached: not a readable completion');
       return;
     }
-    const lease = this.deps.holder.acquire();
-    if (!lease) return;
     const response: CachedResponse = { body: completion, model: routed.decision.selectedModel, createdAt: Date.now() };
-    lease.router.cache
-      .store(request, response, scope)
+    routed.ticket
+      .store(response)
       .then(() => this.deps.metrics.cache.inc({ result: 'store' }))
       .catch((err: unknown) => {
         this.deps.metrics.errors.inc({ kind: 'cache_store' });
         this.deps.log.warn({ requestId: this.info.requestId, err: (err as Error).message }, 'cache store failed');
-      })
-      .finally(() => lease.release());
+      });
   }
 
   // ---------------------------------------------------------------- helpers

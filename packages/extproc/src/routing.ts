@@ -1,7 +1,8 @@
-// One routing answer for a complete request body: parse, route with a deadline, look the decision's
-// semantic cache up, and say what to tell the gateway. Never throws: every failure is a pass-through.
+// One routing answer for a complete request body: parse, route with a deadline (the router answers
+// from the decision's semantic cache or hands a ticket to store the answer), and say what to tell
+// the gateway. Never throws: every failure is a pass-through.
 import type { Logger } from 'pino';
-import { lastUserText, parseChatBody, type CacheLookupResult, type CacheScope, type CachedResponse, type ChatCompletionRequest, type ChatRequestProblem, type RouteDecision, type Router } from '@semroute/router';
+import { lastUserText, parseChatBody, type CacheTicket, type CachedResponse, type ChatCompletionRequest, type ChatRequestProblem, type RouteDecision, type Router } from '@semroute/router';
 import { replaceTopLevelString } from './model-rewrite.js';
 import { completionToSse } from './sse.js';
 import type { Metrics } from './metrics.js';
@@ -39,8 +40,8 @@ export type RoutingOutcome =
       body: Buffer;
       /** Headers to set on the upstream request. */
       headers: Record<string, string>;
-      /** Present when the decision caches responses: what `store` needs after the upstream answers. */
-      cache?: { request: ChatCompletionRequest; scope: CacheScope };
+      /** Present when the decision caches responses: stores the upstream's answer. */
+      ticket?: CacheTicket;
     }
   | { kind: 'hit'; decision: RouteDecision; status: number; body: Buffer; headers: Record<string, string> };
 
@@ -189,25 +190,23 @@ export class RoutingService {
         ...(sessionId ? { sessionId } : {}),
         headers: info.headers,
         signal,
+        // The router looks the decision's cache up within what is left of the message deadline, never
+        // more: a slow cache backend costs the cache, not the routing.
+        cache: true,
+        cacheDeadline: deadlineAt - CACHE_ANSWER_MARGIN_MS,
       });
       span.setAttributes({
         'semroute.selected_model': decision.selectedModel,
         'semroute.decision': decision.decision ?? '',
         'semroute.confidence': decision.confidence,
       });
-      const settings = decision.decision ? router.cacheSettings(decision.decision) : undefined;
-      let cache: { request: ChatCompletionRequest; scope: CacheScope } | undefined;
-      if (settings && decision.decision) {
-        const tenant = settings.scopeHeader ? info.headers[settings.scopeHeader] : undefined;
-        const scope: CacheScope = { decision: decision.decision, ...(tenant ? { tenant } : {}) };
-        // The lookup gets what is left of the message deadline, never more: a slow cache backend
-        // costs the cache, not the routing.
-        const hit = await lookupWithin(router, request, scope, deadlineAt - CACHE_ANSWER_MARGIN_MS - performance.now());
-        this.metrics.cache.inc({ result: hit === 'skipped' ? 'skipped' : hit.hit ? 'hit' : 'miss' });
-        span.setAttribute('semroute.cache', hit === 'skipped' ? 'skipped' : hit.hit ? 'hit' : 'miss');
-        if (hit !== 'skipped' && hit.hit && hit.response) return cacheHit(decision, hit.response, request.stream === true);
-        if (hit !== 'skipped') cache = { request, scope };
+      const cached = decision.cache;
+      if (cached) {
+        this.metrics.cache.inc({ result: cached.result });
+        span.setAttribute('semroute.cache', cached.result);
+        if (cached.result === 'hit') return cacheHit(decision, cached.response, request.stream === true);
       }
+      const ticket = cached?.result === 'miss' ? cached.ticket : undefined;
       const rewritten = replaceTopLevelString(text, 'model', decision.providerModelId);
       if (rewritten === undefined) {
         // Never route half-rewritten: without a body that says the chosen model everywhere, the request goes through as sent.
@@ -218,7 +217,7 @@ export class RoutingService {
         decision,
         body: Buffer.from(rewritten, 'utf8'),
         headers: selectionHeaders(decision),
-        ...(cache ? { cache } : {}),
+        ...(ticket ? { ticket } : {}),
       };
     });
   }
@@ -256,22 +255,6 @@ export class RoutingService {
       },
       'routed',
     );
-  }
-}
-
-/** The cache lookup, or 'skipped' when it cannot finish within `budgetMs`. */
-async function lookupWithin(router: Router, request: ChatCompletionRequest, scope: CacheScope, budgetMs: number): Promise<CacheLookupResult | 'skipped'> {
-  if (budgetMs <= 0) return 'skipped';
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'skipped'>((resolve) => {
-    timer = setTimeout(() => resolve('skipped'), budgetMs);
-  });
-  const lookup = router.cache.lookup(request, scope);
-  lookup.catch(() => {});
-  try {
-    return await Promise.race([lookup, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

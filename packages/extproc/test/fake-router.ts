@@ -1,6 +1,7 @@
-// A Router for unit tests: routes on keywords, with a settable delay, failure and exact-match cache.
+// A Router for unit tests: routes on keywords, with a settable delay, failure and an exact-match
+// cache answered like the real router's (`ctx.cache`: a hit, a ticket, or skipped past `ctx.cacheDeadline`).
 import { OutcomeValidationError } from '@semroute/router';
-import type { OutcomeReceipt, CacheLookupResult, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteContext, RouteDecision, Router } from '@semroute/router';
+import type { OutcomeReceipt, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteCache, RouteContext, RouteDecision, Router } from '@semroute/router';
 
 export class FakeRouter implements Router {
   delayMs = 0;
@@ -16,16 +17,8 @@ export class FakeRouter implements Router {
     private readonly cacheFor: Record<string, CacheSettings> = {},
   ) {}
 
-  readonly cache = {
-    lookup: async (request: ChatCompletionRequest, scope: CacheScope): Promise<CacheLookupResult> => {
-      const hit = this.entries.get(cacheKey(request, scope));
-      return hit ? { hit: true, kind: 'exact', similarity: 1, response: hit } : { hit: false };
-    },
-    store: async (request: ChatCompletionRequest, response: CachedResponse, scope: CacheScope): Promise<void> => {
-      this.stored.push({ request, response, scope });
-      this.entries.set(cacheKey(request, scope), response);
-    },
-  };
+  /** A cache backend that never answers (e.g. Redis paused): lookups end only at the caller's deadline. */
+  cacheHangs = false;
 
   async route(request: ChatCompletionRequest, ctx?: RouteContext): Promise<RouteDecision> {
     if (this.closed) throw Object.assign(new Error('the router is closed'), { code: 'CLOSED' });
@@ -36,16 +29,44 @@ export class FakeRouter implements Router {
     const text = JSON.stringify(request.messages).toLowerCase();
     const code = /code|python|bug/.test(text);
     const selectedModel = code ? 'qwen-coder' : 'gemini-flash';
+    const decision = code ? 'coding' : 'MoM';
+    const cache = ctx?.cache ? await this.lookup(request, decision, ctx) : undefined;
     return {
       selectedModel,
       providerModelId: code ? 'qwen2.5-coder:7b' : 'gemini-2.5-flash',
-      decision: code ? 'coding' : 'MoM',
+      decision,
       algorithm: 'static',
       confidence: code ? 0.9 : 0.6,
       scores: { [selectedModel]: 1 },
       signals: [],
       reasonCode: 'auto_routing',
       latencyMs: this.delayMs,
+      ...(cache ? { cache } : {}),
+    };
+  }
+
+  private async lookup(request: ChatCompletionRequest, decision: string, ctx: RouteContext): Promise<RouteCache | undefined> {
+    const settings = this.cacheFor[decision];
+    if (!settings) return undefined;
+    const tenant = settings.scopeHeader ? (ctx.tenant ?? ctx.headers?.[settings.scopeHeader]) : undefined;
+    const scope: CacheScope = { decision, ...(tenant ? { tenant } : {}) };
+    if (this.cacheHangs) {
+      const wait = (ctx.cacheDeadline ?? Number.POSITIVE_INFINITY) - performance.now();
+      if (!Number.isFinite(wait)) await new Promise(() => {});
+      await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+      return { result: 'skipped' };
+    }
+    const hit = this.entries.get(cacheKey(request, scope));
+    if (hit) return { result: 'hit', kind: 'exact', similarity: 1, response: hit };
+    return {
+      result: 'miss',
+      ticket: {
+        scope,
+        store: async (response: CachedResponse) => {
+          this.stored.push({ request, response, scope });
+          this.entries.set(cacheKey(request, scope), response);
+        },
+      },
     };
   }
 

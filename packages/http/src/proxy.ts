@@ -2,7 +2,7 @@
 // model's provider, fail over to the decision's next candidate before the first byte, relay the
 // answer (SSE chunk by chunk) and feed the outcome back to the learning selectors.
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import { parseChatRequest, type CacheScope, type ChatCompletionRequest, type LoadedConfig, type RouteDecision, type Router, type RouterConfig } from '@semroute/router';
+import { parseChatRequest, type CacheTicket, type ChatCompletionRequest, type LoadedConfig, type RouteDecision, type Router, type RouterConfig } from '@semroute/router';
 import { completionToSse, sseToCompletion } from '@semroute/extproc/sse';
 import { ProxyError, badRequest } from './errors.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
@@ -147,31 +147,24 @@ export class ProxyCore {
     const t0 = performance.now();
     let decision: RouteDecision;
     try {
-      decision = await router.route(request, { headers: safe, signal, ...(requestId ? { requestId } : {}), ...(sessionId ? { sessionId } : {}) });
+      // `cache: true`: for a decision with a cache plugin the router answers from the cache or hands a ticket.
+      decision = await router.route(request, { headers: safe, signal, cache: true, ...(requestId ? { requestId } : {}), ...(sessionId ? { sessionId } : {}) });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'INVALID_REQUEST') throw badRequest((err as Error).message, 'messages');
       if (code === 'ABORTED') throw new ProxyError(499, 'invalid_request_error', 'the client closed the request', 'client_closed');
       throw new ProxyError(500, 'server_error', `routing failed: ${code ?? 'error'}: ${(err as Error).message}`, 'routing_failed', null, { cause: err });
     }
-    const settings = decision.decision ? router.cacheSettings(decision.decision) : undefined;
-    let scope: CacheScope | undefined;
-    if (settings && decision.decision) {
-      const tenant = settings.scopeHeader ? headers[settings.scopeHeader.toLowerCase()] : undefined;
-      scope = { decision: decision.decision, ...(tenant ? { tenant } : {}) };
-      const hit = await router.cache.lookup(request, scope).catch((err: unknown) => {
-        this.log?.warn({ err: (err as Error).message }, 'cache lookup failed');
-        return { hit: false as const };
-      });
-      this.metrics.cache.inc({ result: hit.hit ? 'hit' : 'miss' });
-      if (hit.hit && 'response' in hit && hit.response) {
-        this.metrics.routing.observe((performance.now() - t0) / 1000);
-        const stream = request.stream === true;
-        const h = { ...selectionHeaders(decision, hit.response.model || decision.selectedModel), 'x-semroute-reason': 'cache_hit', 'x-semroute-cache': 'hit' };
-        if (!stream) return jsonReply(200, hit.response.body, h);
-        return { status: 200, headers: { ...h, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: new TextEncoder().encode(completionToSse(hit.response.body)) };
-      }
+    const cached = decision.cache;
+    if (cached) this.metrics.cache.inc({ result: cached.result === 'hit' ? 'hit' : 'miss' });
+    if (cached?.result === 'hit') {
+      this.metrics.routing.observe((performance.now() - t0) / 1000);
+      const stream = request.stream === true;
+      const h = { ...selectionHeaders(decision, cached.response.model || decision.selectedModel), 'x-semroute-reason': 'cache_hit', 'x-semroute-cache': 'hit' };
+      if (!stream) return jsonReply(200, cached.response.body, h);
+      return { status: 200, headers: { ...h, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body: new TextEncoder().encode(completionToSse(cached.response.body)) };
     }
+    const ticket = cached?.result === 'miss' ? cached.ticket : undefined;
     this.metrics.routing.observe((performance.now() - t0) / 1000);
     const candidates = this.candidates(decision, request.model);
     if (candidates.length === 0) {
@@ -180,7 +173,7 @@ export class ProxyCore {
       }
       throw new ProxyError(502, 'upstream_error', `no backend_refs configured for ${decision.selectedModel} or any other candidate of decision ${decision.decision ?? '(none)'}`, 'no_upstream');
     }
-    return this.forward(request, decision, candidates, headers, signal, scope);
+    return this.forward(request, decision, candidates, headers, signal, ticket);
   }
 
   /** Upstreams to try in order: the selected model's, then the decision's other candidates by score. */
@@ -201,7 +194,7 @@ export class ProxyCore {
     candidates: Upstream[],
     clientHeaders: Record<string, string>,
     signal: AbortSignal,
-    scope: CacheScope | undefined,
+    ticket: CacheTicket | undefined,
   ): Promise<Reply> {
     const failures: Failure[] = [];
     const stream = request.stream === true;
@@ -250,7 +243,7 @@ export class ProxyCore {
         return { status: res.statusCode, headers, body: res.body };
       }
       if (failures.length > 0) this.log?.warn({ requestId: clientHeaders['x-request-id'], failures, servedBy: up.name }, 'failed over');
-      return { status: res.statusCode, headers, body: this.relay(res.body, up, decision, started, signal, request, scope) };
+      return { status: res.statusCode, headers, body: this.relay(res.body, up, decision, started, signal, request.stream === true, ticket) };
     }
     const allTimeouts = failures.every((f) => f.kind === 'timeout');
     const what = failures.map((f) => `${f.model} (${f.upstream}): ${f.detail}`).join('; ');
@@ -267,12 +260,12 @@ export class ProxyCore {
     decision: RouteDecision,
     started: number,
     signal: AbortSignal,
-    request: ChatCompletionRequest,
-    scope: CacheScope | undefined,
+    stream: boolean,
+    ticket: CacheTicket | undefined,
   ): AsyncGenerator<Uint8Array> {
     let first: number | undefined;
     let chunks = 0;
-    const kept: Uint8Array[] | undefined = scope ? [] : undefined;
+    const kept: Uint8Array[] | undefined = ticket ? [] : undefined;
     let done = false;
     try {
       for await (const chunk of body) {
@@ -297,20 +290,21 @@ export class ProxyCore {
     const end = performance.now();
     const ttftMs = (first ?? end) - started;
     this.attempted(up, 'ok', decision, true, ttftMs, chunks > 1 && first !== undefined ? (end - first) / (chunks - 1) : undefined);
-    if (scope && kept) void this.store(request, kept, up, scope);
+    if (ticket && kept) void this.store(ticket, kept, up, stream);
   }
 
-  private async store(request: ChatCompletionRequest, kept: Uint8Array[], up: Upstream, scope: CacheScope): Promise<void> {
+  /** Stores a complete upstream answer with the routing's cache ticket. */
+  private async store(ticket: CacheTicket, kept: Uint8Array[], up: Upstream, stream: boolean): Promise<void> {
     const text = Buffer.concat(kept).toString('utf8');
     let completion: unknown;
     try {
-      completion = request.stream === true ? sseToCompletion(text) : JSON.parse(text);
+      completion = stream ? sseToCompletion(text) : JSON.parse(text);
     } catch {
       completion = undefined;
     }
     if (completion === undefined || completion === null) return;
     try {
-      await this.router!.cache.store(request, { body: completion, model: up.model, createdAt: Date.now() }, scope);
+      await ticket.store({ body: completion, model: up.model, createdAt: Date.now() });
     } catch (err) {
       this.log?.warn({ err: (err as Error).message }, 'cache store failed');
     }

@@ -1,6 +1,6 @@
 // The public API's contracts: what a caller passes to the router and gets back (requests, the
 // embedder it needs, decisions, signals, outcome receipts) and the Router interface itself.
-import type { CacheSettings, SemanticCacheApi } from './cache/types.js';
+import type { CacheSettings, RouteCache } from './cache/types.js';
 import type { Outcome } from './selection/types.js';
 
 /** One batch of embeddings: row-major `data` of `rows * dim` floats. */
@@ -51,11 +51,22 @@ export interface RouteContext {
   requestId?: string;
   /** Sticky-session key for session_aware selection (e.g. x-session-id header). */
   sessionId?: string;
-  /** Tenant / user scope (e.g. from a header) for the cache. */
+  /**
+   * Tenant / user scope for a per-tenant cache; default: the request header the decision's cache
+   * plugin names (`scope_header`), read from `headers`.
+   */
   tenant?: string;
   /** Lower-cased request headers, when routing from a gateway. */
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * Look the matched decision's semantic cache up (decisions with a cache plugin): the decision then
+   * carries `cache`, a hit or a ticket to store the answer. For callers that serve the answer (the
+   * sidecar, the proxy); default false.
+   */
+  cache?: boolean;
+  /** `performance.now()` time by which the cache lookup must have answered; past it the lookup is `skipped`. */
+  cacheDeadline?: number;
 }
 
 /** Result of one signal evaluation. */
@@ -101,6 +112,8 @@ export interface RouteDecision {
   /** Whether the chosen decision asked for reasoning (modelRefs[].use_reasoning). */
   useReasoning?: boolean;
   reasoningEffort?: string;
+  /** The semantic cache's answer, when `ctx.cache` was set and the decision has a cache plugin. */
+  cache?: RouteCache;
 }
 
 /** What `recordOutcomes` did with a validated batch. */
@@ -153,9 +166,7 @@ export interface Router {
   isAutoModel(model: string | undefined): boolean;
   /** Auto names and cards, for `GET /v1/models`. */
   listModels(): Array<{ id: string; kind: 'auto' | 'card'; description?: string; providerModelId?: string }>;
-  /** Semantic cache settings of a decision, or undefined when the decision has no cache plugin. */
+  /** Semantic cache settings of a decision (inspection; `route()` applies them), or undefined without a cache plugin. */
   cacheSettings(decision: string): CacheSettings | undefined;
-  /** Response cache (library API, usable without the sidecar). */
-  readonly cache: SemanticCacheApi;
   close(): Promise<void>;
 }

@@ -1,11 +1,9 @@
 // Chooses the learning-state store and the response cache from the config's `state` / `cache`.
-import type { TextEmbedder } from './api.js';
-import type { CacheSettings } from './cache/types.js';
 import type { LearningStateStore } from './state/types.js';
 import type { RouterConfig } from './config/schema.js';
 import { createMemoryStateStore } from './state/memory.js';
 import { createRedisStateStore } from './state/redis.js';
-import { createResponseCache as makeCache, type ResponseCache } from './cache/index.js';
+import { createResponseStore as makeStore, type ResponseStore } from './cache/index.js';
 
 /** The store for learning selectors: in-memory by default, Redis when `state.backend: redis`. */
 export async function createStateStore(
@@ -20,18 +18,10 @@ export async function createStateStore(
   return createMemoryStateStore(now ? { now } : {});
 }
 
-/** The response cache (library API `router.cache`), using the decisions' cache plugin settings. */
-export function createResponseCache(
-  config: RouterConfig,
-  embedder: TextEmbedder,
-  settingsFor: (decision: string) => CacheSettings | undefined,
-  onError: (kind: string, err: unknown) => void,
-  now?: () => number,
-): ResponseCache {
+/** The response store the router's cache plugins use: in-memory by default, Redis when `cache.backend: redis`. */
+export function createResponseStore(config: RouterConfig, onError: (kind: string, err: unknown) => void, now?: () => number): ResponseStore {
   const redis = config.cache.redis ?? (config.cache.backend === 'redis' ? { url: 'redis://127.0.0.1:6379', key_prefix: 'semroute:' } : undefined);
-  return makeCache({
-    settingsFor,
-    embedder,
+  return makeStore({
     backend: config.cache.backend,
     ...(redis ? { redis: { url: redis.url, keyPrefix: redis.key_prefix } } : {}),
     onError,

@@ -57,4 +57,16 @@ export {
   type StateBackendConfig,
   type StateStoreDeps,
 } from './state/index.js';
-export { createResponseCache, cacheKeyParts, normalizePrompt, type ResponseCache, type ResponseCacheOptions } from './cache/index.js';
+export {
+  createResponseStore,
+  createResponseCache,
+  cacheEntryKey,
+  cacheKeyParts,
+  normalizePrompt,
+  type ResponseStore,
+  type ResponseStoreOptions,
+  type CacheEntryKey,
+  type VectorSource,
+  type ResponseCache,
+  type ResponseCacheOptions,
+} from './cache/index.js';

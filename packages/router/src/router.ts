@@ -2,8 +2,10 @@
 // At load it embeds every card text and signal phrase once; per request it embeds the prompt once,
 // evaluates all signals concurrently against that one embedding, picks a decision and lets the
 // decision's selector choose among its candidates, whose `similarity` is the prompt-vs-card fit.
+// With `ctx.cache` the matched decision's semantic cache is looked up with that same embedding.
 import type { ChatCompletionRequest, OutcomeReceipt, RouteContext, RouteDecision, Router, SignalResult, TextEmbedder } from './api.js';
-import type { CacheSettings, SemanticCacheApi } from './cache/types.js';
+import type { CacheScope, CacheSettings, CacheTicket, RouteCache } from './cache/types.js';
+import { cacheEntryKey, type CacheEntryKey, type ResponseStore, type VectorSource } from './cache/index.js';
 import type { Candidate, Determinism, SelectionResult, Selector } from './selection/types.js';
 import type { LearningStateStore } from './state/types.js';
 import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
@@ -16,9 +18,10 @@ import { matchDecision } from './decisions/match.js';
 import { conversationText, estimateTokens, promptText, withTextBudget } from './text/prompt.js';
 import { embedAll, embedLoadTexts } from './load-texts.js';
 import { RouterError } from './errors.js';
+import { normalize } from './vector.js';
 import { parseChatRequest } from './request/chat-request.js';
 import { resolveModelPath } from './model-path.js';
-import { createStateStore, createResponseCache } from './backends.js';
+import { createStateStore, createResponseStore } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
 import { DEFAULT_MAX_OUTCOME_BATCH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
 import { OutcomeRecorder } from './outcomes/recorder.js';
@@ -37,8 +40,8 @@ export interface CreateRouterOptions {
   determinism?: Partial<Determinism>;
   /** Overrides the learning-state store chosen by `state.backend`. */
   state?: LearningStateStore;
-  /** Overrides the response cache chosen by `cache.backend`. */
-  cache?: SemanticCacheApi;
+  /** Overrides the response store chosen by `cache.backend` (where cache plugins keep answers). */
+  cache?: ResponseStore;
   /**
    * Directory where the task library's vectors are cached per model and library version
    * (default: `semroute-cache-<uid>` under the OS temporary directory); false: embed at every load.
@@ -64,19 +67,21 @@ export async function createRouter(options: CreateRouterOptions): Promise<Router
   const state = options.state ?? (await createStateStore(loaded.config, onError, now));
   // Stores and caches passed in belong to the caller: close only what was made here.
   const closeState = () => (options.state ? Promise.resolve() : state.close());
+  let cache: ResponseStore | undefined;
+  const closeCache = () => (options.cache || !cache ? Promise.resolve() : cache.close());
   try {
-    const core = await RouterCore.build(loaded, embedder, state, options);
-    const cache = options.cache ?? createResponseCache(loaded.config, embedder, (d) => core.cacheSettings(d), onError, now);
-    return core.asRouter(cache, async () => {
+    cache = options.cache ?? createResponseStore(loaded.config, onError, now);
+    const core = await RouterCore.build(loaded, embedder, state, cache, options);
+    return core.asRouter(async () => {
       await core.closeOutcomes();
       await closeState();
-      const c = cache as { close?: () => Promise<void> | void };
-      if (!options.cache && typeof c.close === 'function') await c.close();
+      await closeCache();
       const e = embedder as { close?: () => Promise<void> | void };
       if (ownsEmbedder && typeof e.close === 'function') await e.close();
     });
   } catch (err) {
     await closeState().catch(() => {});
+    await closeCache().catch(() => {});
     throw err;
   }
 }
@@ -129,6 +134,7 @@ class RouterCore {
     private readonly config: RouterConfig,
     private readonly embedder: TextEmbedder,
     private readonly state: LearningStateStore,
+    private readonly cache: ResponseStore,
     private readonly cards: CardIndex,
     private readonly signals: SignalSet,
     private readonly decisions: Map<string, DecisionRuntime>,
@@ -152,6 +158,7 @@ class RouterCore {
     loaded: LoadedConfig,
     embedder: TextEmbedder,
     state: LearningStateStore,
+    cache: ResponseStore,
     options: CreateRouterOptions,
   ): Promise<RouterCore> {
     const config = loaded.config;
@@ -189,7 +196,7 @@ class RouterCore {
       rng: options.determinism?.rng ?? Math.random,
       now: options.determinism?.now ?? Date.now,
     };
-    return new RouterCore(config, embedder, state, cards, signals, decisions, determinism, tasks?.routing, options);
+    return new RouterCore(config, embedder, state, cache, cards, signals, decisions, determinism, tasks?.routing, options);
   }
 
   /** Semantic cache settings of a decision (undefined: no cache plugin). */
@@ -201,7 +208,7 @@ class RouterCore {
     return new Set([...(this.config.routing.auto_model_names ?? DEFAULT_AUTO_NAMES), ...this.decisions.keys()]);
   }
 
-  asRouter(cache: SemanticCacheApi, closeAll: () => Promise<void>): Router {
+  asRouter(closeAll: () => Promise<void>): Router {
     const autoNames = this.autoNames;
     const isAuto = (m: string | undefined) => m === undefined || m === '' || autoNames.has(m);
     return {
@@ -214,7 +221,6 @@ class RouterCore {
       isAutoModel: (m) => m !== undefined && autoNames.has(m),
       listModels: () => this.listModels(autoNames),
       cacheSettings: (d) => this.cacheSettings(d),
-      cache,
       close: async () => {
         if (this.closed) return;
         this.closed = true;
@@ -319,7 +325,7 @@ class RouterCore {
       for (const c of candidates) if (!this.cards.has(c.model)) c.similarity = neutral;
     }
     const unsure = this.lowConfidence(carded);
-    if (unsure) return this.decided(rt, unsure, signals, candidates, start);
+    if (unsure) return this.withCache(this.decided(rt, unsure, signals, candidates, start), rt, req, embedding, ctx);
     let result: SelectionResult;
     try {
       result = await rt.selector.select({
@@ -337,7 +343,43 @@ class RouterCore {
         cause: err,
       });
     }
-    return this.decided(rt, result, signals, candidates, start);
+    return this.withCache(this.decided(rt, result, signals, candidates, start), rt, req, embedding, ctx);
+  }
+
+  /**
+   * With `ctx.cache`, the matched decision's semantic cache (its plugin settings, the tenant from the
+   * context) is looked up with the prompt's routing embedding: a hit, or a ticket that stores the
+   * upstream's answer under the same entry and vector.
+   */
+  private async withCache(
+    d: RouteDecision,
+    rt: DecisionRuntime,
+    req: ChatCompletionRequest,
+    embedding: Float32Array,
+    ctx: RouteContext | undefined,
+  ): Promise<RouteDecision> {
+    const settings = rt.cache;
+    if (!settings || ctx?.cache !== true) return d;
+    const tenant = settings.scopeHeader !== undefined ? (ctx.tenant ?? ctx.headers?.[settings.scopeHeader]) : undefined;
+    const scope: CacheScope = { decision: rt.config.name, ...(tenant ? { tenant } : {}) };
+    const key = cacheEntryKey(req, scope, settings);
+    if (!key) return { ...d, cache: { result: 'miss' } };
+    let unit: Float32Array | undefined;
+    const vector: VectorSource = () => (unit ??= normalize(embedding));
+    const found = await lookupBefore(() => this.cache.lookup(key, vector), ctx.cacheDeadline);
+    let cache: RouteCache;
+    if (found === 'skipped') cache = { result: 'skipped' };
+    else if (found.hit && found.response) cache = { result: 'hit', kind: found.kind ?? 'exact', similarity: found.similarity ?? 1, response: found.response };
+    else cache = { result: 'miss', ticket: this.ticket(scope, key, vector) };
+    return { ...d, cache };
+  }
+
+  private ticket(scope: CacheScope, key: CacheEntryKey, vector: VectorSource): CacheTicket {
+    return {
+      scope,
+      // After close the store is gone: an answer that arrives later is not cached.
+      store: async (response) => (this.closed ? undefined : this.cache.store(key, vector, response)),
+    };
   }
 
   /**
@@ -457,6 +499,24 @@ function checkRequest(r: unknown, index?: number): asserts r is ChatCompletionRe
   if (!parsed.ok) {
     const where = index === undefined ? '' : ` (request ${index})`;
     throw new RouterError('INVALID_REQUEST', `${parsed.issue.message}${where}`);
+  }
+}
+
+/** The lookup's result, or 'skipped' when it cannot answer before `deadline` (a `performance.now()` time). */
+async function lookupBefore<T>(start: () => Promise<T>, deadline: number | undefined): Promise<T | 'skipped'> {
+  if (deadline === undefined) return start();
+  const budgetMs = deadline - performance.now();
+  if (budgetMs <= 0) return 'skipped';
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'skipped'>((resolve) => {
+    timer = setTimeout(() => resolve('skipped'), budgetMs);
+  });
+  const lookup = start();
+  lookup.catch(() => {});
+  try {
+    return await Promise.race([lookup, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,23 +1,23 @@
-// The semantic response cache: per-decision settings, exact and semantic lookup, memory or Redis storage.
+// The semantic response cache: exact and semantic lookup by entry key and prompt vector, memory or
+// Redis storage. The router keys entries with its decisions' settings and its own prompt embedding;
+// `createResponseCache` wraps the same store for use without a router.
 import type { ChatCompletionRequest, TextEmbedder } from '../api.js';
 import type { CachedResponse, CacheLookupResult, CacheScope, CacheSettings, SemanticCacheApi } from './types.js';
 import { normalize } from '../vector.js';
-import { entryId, partitionOf, type CacheBackend } from './backend.js';
+import { entryId, partitionOf, type CacheBackend, type Partition } from './backend.js';
 import { cacheKeyParts } from './fingerprint.js';
 import { MemoryCacheBackend } from './memory.js';
 import { reordersWords } from './word-order.js';
 import { RedisCacheBackend } from './redis.js';
 import { openRedis } from '../redis/connection.js';
 
-export interface ResponseCacheOptions {
-  /** Settings of the decision's semantic-cache plugin; undefined = no caching for that decision. */
-  settingsFor(decision: string): CacheSettings | undefined;
-  embedder: TextEmbedder;
+/** Where the answers are kept and how long a lookup may take; settings come with each call. */
+export interface ResponseStoreOptions {
   backend: 'memory' | 'redis';
   redis?: { url: string; keyPrefix?: string; commandTimeoutMs?: number };
   /**
-   * Budget of one lookup, embedding included, ms (default 250): past it the lookup is a miss
-   * (reported as `cache_timeout`), so a slow Redis never holds a request up for long.
+   * Budget of one lookup, ms (default 250): past it the lookup is a miss (reported as
+   * `cache_timeout`), so a slow Redis never holds a request up for long.
    */
   lookupTimeoutMs?: number;
   /** Partition size from which an HNSW index (hnswlib-node) is built; default 2048, Infinity = exact only. */
@@ -27,25 +27,49 @@ export interface ResponseCacheOptions {
   now?: () => number;
 }
 
-export type ResponseCache = SemanticCacheApi & {
+/** Where one request's answer lives under a decision's settings: the partition and the normalised prompt. */
+export interface CacheEntryKey {
+  settings: CacheSettings;
+  partition: Partition;
+  prompt: string;
+}
+
+/** The prompt's unit-norm vector, computed only when a semantic lookup or store needs it. */
+export type VectorSource = () => Float32Array | Promise<Float32Array>;
+
+/**
+ * The router's cache: exact and semantic lookup and store of entry keys, with vectors the caller
+ * already has (the router passes the prompt's routing embedding: one embedding per request).
+ */
+export interface ResponseStore {
   readonly backendKind: 'memory' | 'redis';
+  lookup(key: CacheEntryKey, vector: VectorSource): Promise<CacheLookupResult>;
+  store(key: CacheEntryKey, vector: VectorSource, response: CachedResponse): Promise<void>;
   /** Resolves when background HNSW builds have finished (tests, benchmarks). */
   whenIndexed(): Promise<void>;
   close(): Promise<void>;
-};
+}
 
 const DEFAULT_LOOKUP_TIMEOUT_MS = 250;
 
-/** Prompts embedded recently, so `store` after a missed `lookup` does not embed the same text again. */
-const EMBED_MEMO_SIZE = 256;
-
-/** Creates the response cache (library API `router.cache`). */
-export function createResponseCache(opts: ResponseCacheOptions): ResponseCache {
-  const backend = makeBackend(opts);
-  return new SemanticResponseCache(opts, backend);
+/**
+ * The entry key of a request under `settings`; undefined when it is not cacheable (no user text,
+ * or a per-tenant cache and no tenant: that is not shared as a global one, it is not cached at all).
+ */
+export function cacheEntryKey(request: ChatCompletionRequest, scope: CacheScope, settings: CacheSettings): CacheEntryKey | undefined {
+  if (settings.scopeHeader !== undefined && !scope.tenant) return undefined;
+  const parts = cacheKeyParts(request);
+  if (!parts) return undefined;
+  const tenant = settings.scopeHeader !== undefined ? scope.tenant : undefined;
+  return { settings, prompt: parts.prompt, partition: partitionOf(scope.decision, tenant, parts.fingerprint) };
 }
 
-function makeBackend(opts: ResponseCacheOptions): CacheBackend {
+/** Creates the response store the router looks answers up in. */
+export function createResponseStore(opts: ResponseStoreOptions): ResponseStore {
+  return new BackedResponseStore(opts, makeBackend(opts));
+}
+
+function makeBackend(opts: ResponseStoreOptions): CacheBackend {
   const index = {
     ...(opts.annThreshold !== undefined ? { annThreshold: opts.annThreshold } : {}),
     ...(opts.onError ? { onError: opts.onError } : {}),
@@ -67,13 +91,12 @@ function makeBackend(opts: ResponseCacheOptions): CacheBackend {
   });
 }
 
-class SemanticResponseCache implements SemanticCacheApi {
+class BackedResponseStore implements ResponseStore {
   private readonly now: () => number;
   private readonly onError: (kind: string, err: unknown) => void;
-  private readonly memo = new Map<string, Float32Array>();
 
   constructor(
-    private readonly opts: ResponseCacheOptions,
+    private readonly opts: ResponseStoreOptions,
     private readonly backend: CacheBackend,
   ) {
     this.now = opts.now ?? Date.now;
@@ -84,7 +107,7 @@ class SemanticResponseCache implements SemanticCacheApi {
     return this.backend.kind;
   }
 
-  async lookup(request: ChatCompletionRequest, scope: CacheScope): Promise<CacheLookupResult> {
+  async lookup(key: CacheEntryKey, vector: VectorSource): Promise<CacheLookupResult> {
     const budget = this.opts.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<CacheLookupResult>((resolve) => {
@@ -94,17 +117,14 @@ class SemanticResponseCache implements SemanticCacheApi {
       }, budget);
     });
     try {
-      return await Promise.race([this.lookupNow(request, scope), deadline]);
+      return await Promise.race([this.lookupNow(key, vector), deadline]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async lookupNow(request: ChatCompletionRequest, scope: CacheScope): Promise<CacheLookupResult> {
+  private async lookupNow({ settings, partition, prompt }: CacheEntryKey, vector: VectorSource): Promise<CacheLookupResult> {
     const miss: CacheLookupResult = { hit: false };
-    const plan = this.plan(request, scope);
-    if (!plan) return miss;
-    const { settings, partition, prompt } = plan;
     const now = this.now();
     try {
       if (settings.mode !== 'semantic') {
@@ -112,9 +132,8 @@ class SemanticResponseCache implements SemanticCacheApi {
         if (response) return { hit: true, kind: 'exact', similarity: 1, response };
         if (settings.mode === 'exact') return miss;
       }
-      const vector = await this.embed(prompt);
       // A stored prompt with the same words in another order is another question (see word-order.ts).
-      const found = await this.backend.nearest(partition, vector, settings.similarityThreshold, now, (stored) => !reordersWords(stored, prompt));
+      const found = await this.backend.nearest(partition, await vector(), settings.similarityThreshold, now, (stored) => !reordersWords(stored, prompt));
       if (found) return { hit: true, kind: 'semantic', similarity: found.similarity, response: found.response };
       return miss;
     } catch (err) {
@@ -123,13 +142,9 @@ class SemanticResponseCache implements SemanticCacheApi {
     }
   }
 
-  async store(request: ChatCompletionRequest, response: CachedResponse, scope: CacheScope): Promise<void> {
-    const plan = this.plan(request, scope);
-    if (!plan) return;
-    const { settings, partition, prompt } = plan;
+  async store({ settings, partition, prompt }: CacheEntryKey, vector: VectorSource, response: CachedResponse): Promise<void> {
     try {
-      const vector = settings.mode === 'exact' ? undefined : await this.embed(prompt);
-      await this.backend.put(partition, entryId(prompt), prompt, vector, response, {
+      await this.backend.put(partition, entryId(prompt), prompt, settings.mode === 'exact' ? undefined : await vector(), response, {
         ttlMs: settings.ttlSeconds * 1000,
         maxEntries: settings.maxEntries,
         now: this.now(),
@@ -144,31 +159,63 @@ class SemanticResponseCache implements SemanticCacheApi {
   }
 
   async close(): Promise<void> {
-    this.memo.clear();
     await this.backend.close();
   }
+}
 
-  /** Settings, partition and prompt of a request, or undefined when it is not cacheable. */
-  private plan(request: ChatCompletionRequest, scope: CacheScope) {
-    const settings = this.opts.settingsFor(scope.decision);
-    if (!settings) return undefined;
-    // A per-tenant cache without a tenant is not shared as a global one: it is not cached at all.
-    if (settings.scopeHeader !== undefined && !scope.tenant) return undefined;
-    const parts = cacheKeyParts(request);
-    if (!parts) return undefined;
-    const tenant = settings.scopeHeader !== undefined ? scope.tenant : undefined;
-    return { settings, prompt: parts.prompt, partition: partitionOf(scope.decision, tenant, parts.fingerprint) };
-  }
+export interface ResponseCacheOptions extends ResponseStoreOptions {
+  /** Settings of the decision's semantic-cache plugin; undefined = no caching for that decision. */
+  settingsFor(decision: string): CacheSettings | undefined;
+  /** Embeds prompts for semantic lookups and stores (the router does not need this: it has the vector). */
+  embedder: TextEmbedder;
+}
 
-  private async embed(prompt: string): Promise<Float32Array> {
-    const known = this.memo.get(prompt);
+/** The request-level cache for use without a router: it finds the settings and embeds the prompt itself. */
+export type ResponseCache = SemanticCacheApi & {
+  readonly backendKind: 'memory' | 'redis';
+  /** Resolves when background HNSW builds have finished (tests, benchmarks). */
+  whenIndexed(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Prompts embedded recently, so `store` after a missed `lookup` does not embed the same text again. */
+const EMBED_MEMO_SIZE = 256;
+
+/** Creates a request-level response cache over a response store (library use without a router; benchmarks). */
+export function createResponseCache(opts: ResponseCacheOptions): ResponseCache {
+  const store = createResponseStore(opts);
+  const memo = new Map<string, Float32Array>();
+  const embed = async (prompt: string): Promise<Float32Array> => {
+    const known = memo.get(prompt);
     if (known) return known;
-    const batch = await this.opts.embedder.embed([prompt]);
+    const batch = await opts.embedder.embed([prompt]);
     const vector = normalize(batch.data.subarray(0, batch.dim));
-    if (this.memo.size >= EMBED_MEMO_SIZE) this.memo.delete(this.memo.keys().next().value as string);
-    this.memo.set(prompt, vector);
+    if (memo.size >= EMBED_MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+    memo.set(prompt, vector);
     return vector;
-  }
+  };
+  const keyOf = (request: ChatCompletionRequest, scope: CacheScope) => {
+    const settings = opts.settingsFor(scope.decision);
+    return settings ? cacheEntryKey(request, scope, settings) : undefined;
+  };
+  return {
+    get backendKind() {
+      return store.backendKind;
+    },
+    async lookup(request, scope) {
+      const key = keyOf(request, scope);
+      return key ? store.lookup(key, () => embed(key.prompt)) : { hit: false };
+    },
+    async store(request, response, scope) {
+      const key = keyOf(request, scope);
+      if (key) await store.store(key, () => embed(key.prompt), response);
+    },
+    whenIndexed: () => store.whenIndexed(),
+    async close() {
+      memo.clear();
+      await store.close();
+    },
+  };
 }
 
 export { cacheKeyParts, normalizePrompt } from './fingerprint.js';
