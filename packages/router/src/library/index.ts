@@ -7,10 +7,10 @@ import type { TextEmbedder } from '../api.js';
 import type { CardIndex } from '../cards/index.js';
 import type { TaskLibraryConfig } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
-import { rowsOf } from '../vector.js';
+import { dot, normalize, rowsOf } from '../vector.js';
 import { loadTaskLibrary, TaskLibraryError, type TaskLibrary } from './load.js';
 import { cachedVectors, type CacheOutcome } from './vector-cache.js';
-import { TaskRouting } from './task-routing.js';
+import { TaskRouting, type TaskScores } from './task-routing.js';
 
 export { loadTaskLibrary, BUNDLED_LIBRARY_DIR, TaskLibraryError, type TaskLibrary, type TaskType, type LibrarySplit } from './load.js';
 export { TaskRouting, type TaskScores } from './task-routing.js';
@@ -92,17 +92,60 @@ export async function buildTaskRouting(o: BuildTaskRoutingOptions): Promise<Task
   const { data, outcome } = await cachedVectors(o.cacheDir === false ? undefined : o.cacheDir, key, texts.length, dim, compute, (err) =>
     o.onError('task_library_cache', err),
   );
-  const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => data.subarray((from + i) * dim, (from + i + 1) * dim));
   const n = library.prompts.length;
   const t = library.tasks.length;
-  const routing = new TaskRouting(
-    library,
-    rows(0, n),
-    rows(n, t),
-    o.cards.names().map((name) => ({ name, ...o.cards.textVectors(name) })),
-    dim,
-    undefined,
-    rows(n + t, library.groups.length),
-  );
+  const mean = anisotropyMean(data.subarray(0, n * dim), dim, n);
+  const fix = (v: Float32Array) => (mean ? centred(v, mean) : v);
+  const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => fix(data.subarray((from + i) * dim, (from + i + 1) * dim)));
+  const cards = o.cards.names().map((name) => {
+    const v = o.cards.textVectors(name);
+    return { name, texts: v.texts.map(fix), examples: v.examples.map(fix) };
+  });
+  const args = [library, rows(0, n), rows(n, t), cards, dim, undefined, rows(n + t, library.groups.length)] as const;
+  const routing = mean ? new CentredTaskRouting(mean, ...args) : new TaskRouting(...args);
   return { routing, library, cache: outcome, ms: performance.now() - start };
+}
+
+/**
+ * Above this expected cosine of two unrelated library prompts (|m|^2, m the mean of their unit
+ * vectors), the embedding space is taken as anisotropic and centred (see `anisotropyMean`).
+ */
+export const ANISOTROPY_LIMIT = 0.25;
+
+/**
+ * The task library's thresholds and temperatures (minRelatedness, the softmax temperatures over
+ * cosines) are on the scale of a near-isotropic space, where two unrelated prompts score cosine
+ * about 0 (all-MiniLM-L6-v2: 0.03 on the library's prompts). Encoders trained contrastively at a
+ * low temperature (e5, bge, gte) put every text in a narrow cone instead (multilingual-e5-small:
+ * 0.80): there every card-to-task match is within a few hundredths of every other, no card
+ * relates to any task and the library changes nothing. Returns the mean m of the library's prompt
+ * vectors when |m|^2 (the expected cosine of two of them) exceeds ANISOTROPY_LIMIT, else
+ * undefined; with m, every vector the library compares (prompts, labels, card texts and the
+ * routed prompt) is taken as unit(v - m), which puts unrelated texts back near cosine 0.
+ */
+export function anisotropyMean(data: Float32Array, dim: number, count: number): Float32Array | undefined {
+  if (count < 2) return undefined;
+  const m = new Float32Array(dim);
+  for (let i = 0; i < count; i++) for (let j = 0; j < dim; j++) m[j]! += data[i * dim + j]!;
+  for (let j = 0; j < dim; j++) m[j]! /= count;
+  return dot(m, m) > ANISOTROPY_LIMIT ? m : undefined;
+}
+
+function centred(v: Float32Array, mean: Float32Array): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! - mean[i]!;
+  return normalize(out);
+}
+
+/** TaskRouting in the centred space: the routed prompt is centred like everything it meets. */
+class CentredTaskRouting extends TaskRouting {
+  private readonly mean: Float32Array;
+  constructor(mean: Float32Array, ...args: ConstructorParameters<typeof TaskRouting>) {
+    super(...args);
+    this.mean = mean;
+  }
+
+  override score(embedding: Float32Array, direct: (card: string) => number): TaskScores {
+    return super.score(centred(embedding, this.mean), direct);
+  }
 }
