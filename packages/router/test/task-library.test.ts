@@ -77,4 +77,24 @@ describe('loadTaskLibrary errors', () => {
     expect(() => loadTaskLibrary({ dir: libDir({ 'taxonomy.json': dup, 'prompts/a.jsonl': line('x') }) })).toThrow(/tasks\[1\]\.id: duplicate task id "a"/);
     expect(() => loadTaskLibrary({ dir: libDir({}) })).toThrow(/taxonomy\.json: file not found/);
   });
+
+  it('checks also-groups: known, not the own group, kept on the task', () => {
+    const withAlso = (also: string[]) =>
+      JSON.stringify({
+        version: '1',
+        groups: [
+          { id: 'g', name: 'G', description: 'group g' },
+          { id: 'h', name: 'H', description: 'group h' },
+        ],
+        tasks: [{ id: 'a', group: 'g', also, name: 'A', description: 'd' }],
+      });
+    const ok = loadTaskLibrary({ dir: libDir({ 'taxonomy.json': withAlso(['h']), 'prompts/a.jsonl': line('x') }) });
+    expect(ok.tasks[0]!.also).toEqual(['h']);
+    expect(() => loadTaskLibrary({ dir: libDir({ 'taxonomy.json': withAlso(['nope']), 'prompts/a.jsonl': line('x') }) })).toThrow(
+      /tasks\[0\]\.also\[0\]: "nope" is not a group/,
+    );
+    expect(() => loadTaskLibrary({ dir: libDir({ 'taxonomy.json': withAlso(['h', 'g']), 'prompts/a.jsonl': line('x') }) })).toThrow(
+      /tasks\[0\]\.also\[1\]: "g" is the task's own group/,
+    );
+  });
 });

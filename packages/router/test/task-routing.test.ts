@@ -70,6 +70,23 @@ describe('cardTaskAffinity', () => {
     // Task 2's group has no text: no sibling claim there.
     expect(on.relatedness[0]![2]).toBeCloseTo(0, 6);
   });
+  it('also-groups: a card naming a further group of a task claims it; siblings spread within the own group only', () => {
+    const everyday = v(0, 0.6, 0.8); // the text of an "everyday" group that task 1 is also in
+    const chores = [everyday]; // a card that names everyday chores only
+    const other = [v(0.2, 0.2, 0.2)];
+    const groups = ['writing', 'writing', 'other'];
+    const groupLabels = [v(1, 1, 0), v(1, 1, 0), undefined];
+    const params = { ...base, groupWeight: 0.8, siblingWeight: 0.6 };
+    const without = cardTaskAffinity([chores, other], labels, centroids, params, groups, groupLabels);
+    const withAlso = cardTaskAffinity([chores, other], labels, centroids, params, groups, groupLabels, [[], [everyday], []]);
+    expect(withAlso.relatedness[0]![1]).toBeCloseTo(0.8, 6); // g * cos(card, everyday)
+    expect(withAlso.relatedness[0]![1]!).toBeGreaterThan(without.relatedness[0]![1]!);
+    expect(withAlso.affinity[0]![1]!).toBeGreaterThan(without.affinity[0]![1]!);
+    // Task 0 shares task 1's own group: b times task 1's relatedness (0.6 * 0.8), not the also-group match itself.
+    expect(withAlso.relatedness[0]![0]).toBeCloseTo(0.48, 6);
+    // Task 2 is in a group without text: neither the also-group nor siblings reach it.
+    expect(withAlso.relatedness[0]![2]).toBeCloseTo(without.relatedness[0]![2]!, 6);
+  });
 });
 
 describe('TaskRouting', () => {

@@ -82,8 +82,9 @@ export async function benchQuality(embedder: TextEmbedder, suites: QualitySuite[
     const loaded = await loadConfig(s.config);
     const items = await suiteItems(s, loaded, expectationsFile);
     const run = async (enabled: boolean) => {
-      const l = structuredClone(loaded);
-      l.config.routing.task_library.enabled = enabled;
+      // A copy that differs in this one switch (the loaded config holds parsed selectors: not cloneable).
+      const routing = loaded.config.routing;
+      const l = { ...loaded, config: { ...loaded.config, routing: { ...routing, task_library: { ...routing.task_library, enabled } } } };
       const router = await createRouter({ config: l, embedder });
       try {
         return await evaluateRouter(router, items);

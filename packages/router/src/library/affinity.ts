@@ -9,11 +9,12 @@
 // "technical programming Q&A", says little about any one of them, so h times its mean is taken
 // off). Relatedness is the best match over the card's texts, or with the task's group text:
 //
-//   rel(k, t) = max over texts c of card k of  max(m(c, t), g * cos(c, group_t) - h * mean m0(c, .))
+//   rel(k, t) = max over texts c of card k of  max(m(c, t), max over G in groups(t) of g * cos(c, G) - h * mean m0(c, .))
 //
-// (group_t: the text of the task's group, e.g. "Mathematics", where the taxonomy gives one; g < 1
-// so that a card naming the task itself beats one naming only its family). Within a group with a
-// text, a card that names one member strongly claims its siblings too:
+// (groups(t): the text of the task's group, e.g. "Mathematics", where the taxonomy gives one, and of
+// the further groups it is `also` in, e.g. an email is writing and an everyday chore; g < 1 so that a
+// card naming the task itself beats one naming only its family). Within its own group with a text
+// (not an `also` group), a card that names one member strongly claims its siblings too:
 //
 //   rel'(k, t) = max(rel(k, t), b * max over t' in group(t) of rel(k, t'))
 //
@@ -79,6 +80,8 @@ export interface Affinity {
  * @param taskCentroids per task, the unit-norm centroid of its prompts
  * @param taskGroups per task, its group (smoothing stays within a group)
  * @param groupLabels per task, the unit-norm vector of its group's text, if the group has one
+ * @param alsoGroupLabels per task, the vectors of the further groups it belongs to (`also`): matched
+ *   like its own group's text, but siblings are claimed within its own group only
  */
 export function cardTaskAffinity(
   cardTexts: Float32Array[][],
@@ -87,6 +90,7 @@ export function cardTaskAffinity(
   params: AffinityParams = DEFAULT_AFFINITY_PARAMS,
   taskGroups?: string[],
   groupLabels?: Array<Float32Array | undefined>,
+  alsoGroupLabels?: Float32Array[][],
 ): Affinity {
   const { labelWeight: w, temperature, minRelatedness, smoothing, groupWeight } = params;
   const K = cardTexts.length;
@@ -99,10 +103,12 @@ export function cardTaskAffinity(
     const hub = match.map((m) => (params.hubness > 0 ? (params.hubness * m.reduce((a, b) => a + b, 0)) / Math.max(1, T) : 0));
     return taskLabels.map((_, t) => {
       const group = groupWeight > 0 ? groupLabels?.[t] : undefined;
+      const also = groupWeight > 0 ? (alsoGroupLabels?.[t] ?? []) : [];
       let best = -1;
       texts.forEach((c, i) => {
         best = Math.max(best, match[i]![t]! - hub[i]!);
         if (group) best = Math.max(best, groupWeight * dot(c, group) - hub[i]!);
+        for (const g of also) best = Math.max(best, groupWeight * dot(c, g) - hub[i]!);
       });
       return best;
     });

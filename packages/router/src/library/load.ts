@@ -14,6 +14,8 @@ export const BUNDLED_LIBRARY_DIR = fileURLToPath(new URL('../../library/', impor
 export interface TaskType {
   id: string;
   group: string;
+  /** Further groups (with a text) the task also belongs to, e.g. an email is writing and an everyday chore. */
+  also?: string[];
   name: string;
   description: string;
 }
@@ -59,7 +61,15 @@ const taxonomySchema = z.object({
   version: z.string().min(1),
   groups: z.array(z.object({ id: taskId, name: z.string().min(1), description: z.string().min(1) })).default([]),
   tasks: z
-    .array(z.object({ id: taskId, group: z.string().min(1), name: z.string().min(1), description: z.string().min(1) }))
+    .array(
+      z.object({
+        id: taskId,
+        group: z.string().min(1),
+        also: z.array(z.string().min(1)).default([]),
+        name: z.string().min(1),
+        description: z.string().min(1),
+      }),
+    )
     .min(1),
 });
 const promptLine = z.object({
@@ -92,6 +102,12 @@ export function loadTaskLibrary(options: { dir?: string; split?: LibrarySplit } 
   tasks.forEach((t, i) => {
     if (index.has(t.id)) throw new TaskLibraryError(`${taxonomyFile}: tasks[${i}].id: duplicate task id "${t.id}"`);
     index.set(t.id, i);
+    t.also.forEach((g, j) => {
+      if (!parsed.data.groups.some((x) => x.id === g)) {
+        throw new TaskLibraryError(`${taxonomyFile}: tasks[${i}].also[${j}]: "${g}" is not a group of taxonomy.json (groups[].id)`);
+      }
+      if (g === t.group) throw new TaskLibraryError(`${taxonomyFile}: tasks[${i}].also[${j}]: "${g}" is the task's own group`);
+    });
   });
 
   const promptDir = path.join(dir, 'prompts');

@@ -69,6 +69,10 @@ export class TaskRouting {
     groupVectors: Float32Array[] = [],
   ) {
     this.taskCount = library.tasks.length;
+    const groupVector = (id: string): Float32Array | undefined => {
+      const g = (library.groups ?? []).findIndex((x) => x.id === id);
+      return g >= 0 ? groupVectors[g] : undefined;
+    };
     // Card examples are prototypes of one pseudo-task per card, after the library's tasks.
     const vectors = [...promptVectors];
     const labels = library.prompts.map((p) => p.task);
@@ -85,10 +89,8 @@ export class TaskRouting {
       this.index.centroids.slice(0, this.taskCount),
       params.affinity,
       library.tasks.map((t) => t.group),
-      library.tasks.map((t) => {
-        const g = (library.groups ?? []).findIndex((x) => x.id === t.group);
-        return g >= 0 ? groupVectors[g] : undefined;
-      }),
+      library.tasks.map((t) => groupVector(t.group)),
+      library.tasks.map((t) => (t.also ?? []).map(groupVector).filter((v): v is Float32Array => v !== undefined)),
     );
   }
 
