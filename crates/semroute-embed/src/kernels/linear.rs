@@ -1,19 +1,32 @@
-//! `y = act(x W + b)` as one candle custom op on the CPU: the product goes straight to gemm (with
-//! the thread count of the calling rayon pool), and the bias add and activation run as one pass
-//! over the output while it is still in cache, instead of two or three candle ops with a fresh
-//! buffer each.
+//! `y = act(x W + b)` and `y = LayerNorm(x W + b + residual)` as candle custom ops on the CPU: the
+//! product goes straight to gemm (with the thread count of the calling rayon pool), or to the
+//! packed small-M kernel for few rows, and the epilogue (bias + activation, or bias + residual +
+//! layer norm) runs as one pass over the output while it is still in cache, instead of two to
+//! four candle ops with a fresh buffer each.
 
 use candle_core::backend::BackendStorage;
-use candle_core::{CpuStorage, CustomOp2, Layout, Shape};
+use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape};
 
 use crate::config::Activation;
 use crate::kernels::activation::bias_act;
-use crate::kernels::gemm::matmul;
+use crate::kernels::gemm;
+use crate::kernels::norm::{bias_residual_norm, Norm};
+use crate::kernels::packed::{self, PackedWeights};
 
 /// The op: `x` `[.., k]` (any leading dims) times `wt` `[k, n]` plus `bias`, then `act`.
 pub(crate) struct LinearOp<'a> {
     pub bias: Option<&'a [f32]>,
     pub act: Option<Activation>,
+    /// `wt` packed for the small-M kernel, where the CPU has one.
+    pub packed: Option<&'a PackedWeights>,
+}
+
+/// The op: `LayerNorm(x wt + bias + residual)`; inputs `x` `[.., k]`, `wt` `[k, n]`, `residual`
+/// shaped like the output `[.., n]`.
+pub(crate) struct LinearAddNormOp<'a> {
+    pub bias: Option<&'a [f32]>,
+    pub packed: Option<&'a PackedWeights>,
+    pub norm: Norm<'a>,
 }
 
 fn contiguous<'s>(s: &'s CpuStorage, l: &Layout, what: &str) -> candle_core::Result<&'s [f32]> {
@@ -24,6 +37,38 @@ fn contiguous<'s>(s: &'s CpuStorage, l: &Layout, what: &str) -> candle_core::Res
         Some((a, b)) => Ok(&v[a..b]),
         None => candle_core::bail!("semroute linear: {what} must be contiguous"),
     }
+}
+
+/// `x wt` as a fresh buffer and its shape (`x`'s with the last dim replaced by `n`).
+fn product(
+    s1: &CpuStorage,
+    l1: &Layout,
+    s2: &CpuStorage,
+    l2: &Layout,
+    bias: Option<&[f32]>,
+    packed: Option<&PackedWeights>,
+) -> candle_core::Result<(Vec<f32>, Vec<usize>)> {
+    let x = contiguous(s1, l1, "input")?;
+    let w = contiguous(s2, l2, "weight")?;
+    let (k, n) = l2.shape().dims2()?;
+    let dims = l1.shape().dims();
+    if dims.last() != Some(&k) {
+        candle_core::bail!("semroute linear: input {dims:?} does not end in {k}");
+    }
+    if let Some(b) = bias {
+        if b.len() != n {
+            candle_core::bail!("semroute linear: bias of {} for {n} outputs", b.len());
+        }
+    }
+    let m = x.len() / k;
+    let mut y = vec![0f32; m * n];
+    match packed {
+        Some(p) if m <= packed::MAX_ROWS => packed::matmul(m, x, p, &mut y),
+        _ => gemm::matmul(m, k, n, x, w, &mut y),
+    }
+    let mut out = dims.to_vec();
+    *out.last_mut().expect("rank >= 1") = n;
+    Ok((y, out))
 }
 
 impl CustomOp2 for LinearOp<'_> {
@@ -38,24 +83,36 @@ impl CustomOp2 for LinearOp<'_> {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let x = contiguous(s1, l1, "input")?;
-        let w = contiguous(s2, l2, "weight")?;
-        let (k, n) = l2.shape().dims2()?;
-        let dims = l1.shape().dims();
-        if dims.last() != Some(&k) {
-            candle_core::bail!("semroute linear: input {dims:?} does not end in {k}");
-        }
-        if let Some(b) = self.bias {
-            if b.len() != n {
-                candle_core::bail!("semroute linear: bias of {} for {n} outputs", b.len());
-            }
-        }
-        let m = x.len() / k;
-        let mut y = vec![0f32; m * n];
-        matmul(m, k, n, x, w, &mut y);
+        let (mut y, dims) = product(s1, l1, s2, l2, self.bias, self.packed)?;
         bias_act(&mut y, self.bias, self.act);
-        let mut out = dims.to_vec();
-        *out.last_mut().expect("rank >= 1") = n;
-        Ok((CpuStorage::F32(y), Shape::from(out)))
+        Ok((CpuStorage::F32(y), Shape::from(dims)))
+    }
+}
+
+impl CustomOp3 for LinearAddNormOp<'_> {
+    fn name(&self) -> &'static str {
+        "semroute-linear-add-norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (mut y, dims) = product(s1, l1, s2, l2, self.bias, self.packed)?;
+        let residual = contiguous(s3, l3, "residual")?;
+        if l3.shape().dims() != dims.as_slice() || dims.last() != Some(&self.norm.gamma.len()) {
+            candle_core::bail!(
+                "semroute linear: residual {:?} / norm of {} for output {dims:?}",
+                l3.shape().dims(),
+                self.norm.gamma.len()
+            );
+        }
+        bias_residual_norm(&mut y, self.bias, residual, self.norm);
+        Ok((CpuStorage::F32(y), Shape::from(dims)))
     }
 }

@@ -7,7 +7,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 use crate::batch::padding_bias;
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
-use crate::models::layers::Dense;
+use crate::models::layers::{AddNorm, Dense};
 use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
@@ -27,10 +27,10 @@ pub(crate) struct Layer {
     /// Q, K and V fused into one projection: one matmul instead of three.
     qkv: Dense,
     attn_out: Dense,
-    attn_norm: LayerNorm,
+    attn_norm: AddNorm,
     intermediate: Dense,
     output: Dense,
-    out_norm: LayerNorm,
+    out_norm: AddNorm,
     heads: usize,
     head_dim: usize,
     act: Activation,
@@ -39,6 +39,14 @@ pub(crate) struct Layer {
 fn linear(vb: &VarBuilder, name: &str, out: usize, inp: usize) -> candle_core::Result<Dense> {
     Dense::load(vb.pp(name), out, inp, true)
 }
+
+/// Encoders whose layer weights take at most this many bytes keep a second, packed copy for the
+/// small-M kernel (short prompts); larger ones would pay too much memory for it.
+const PACK_LIMIT_BYTES: usize = 64 << 20;
+
+/// Padded tokens per forward chunk: batches are run this many tokens at a time, which bounds the
+/// activations (and peak RSS) without costing matrix-product efficiency (m >= 2048 rows).
+const CHUNK_TOKENS: usize = 2048;
 
 impl Layer {
     pub(crate) fn load(vb: VarBuilder, c: &BertConfig) -> candle_core::Result<Self> {
@@ -51,13 +59,27 @@ impl Layer {
             Tensor::cat(&[w("query")?, w("key")?, w("value")?], 0)?,
             Some(Tensor::cat(&[b("query")?, b("key")?, b("value")?], 0)?),
         )?;
+        let weight_bytes = c.num_hidden_layers * (4 * h * h + 2 * h * c.intermediate_size) * 4;
+        let pack = |d: Dense| {
+            if weight_bytes <= PACK_LIMIT_BYTES {
+                d.with_packed()
+            } else {
+                Ok(d)
+            }
+        };
+        let norm = |vb: VarBuilder| AddNorm::new(layer_norm(h, c.layer_norm_eps, vb)?);
         Ok(Layer {
-            qkv,
-            attn_out: linear(&att.pp("output"), "dense", h, h)?,
-            attn_norm: layer_norm(h, c.layer_norm_eps, att.pp("output").pp("LayerNorm"))?,
-            intermediate: linear(&vb.pp("intermediate"), "dense", c.intermediate_size, h)?,
-            output: linear(&vb.pp("output"), "dense", h, c.intermediate_size)?,
-            out_norm: layer_norm(h, c.layer_norm_eps, vb.pp("output").pp("LayerNorm"))?,
+            qkv: pack(qkv)?,
+            attn_out: pack(linear(&att.pp("output"), "dense", h, h)?)?,
+            attn_norm: norm(att.pp("output").pp("LayerNorm"))?,
+            intermediate: pack(linear(
+                &vb.pp("intermediate"),
+                "dense",
+                c.intermediate_size,
+                h,
+            )?)?,
+            output: pack(linear(&vb.pp("output"), "dense", h, c.intermediate_size)?)?,
+            out_norm: norm(vb.pp("output").pp("LayerNorm"))?,
             heads: c.num_attention_heads,
             head_dim: h / c.num_attention_heads,
             act: c.hidden_act,
@@ -76,11 +98,9 @@ impl Layer {
         } else {
             self.generic_attention(&qkv, lengths)?
         };
-        let x = self
-            .attn_norm
-            .forward(&(self.attn_out.forward(&ctx)? + x)?)?;
+        let x = self.attn_out.forward_add_norm(&ctx, x, &self.attn_norm)?;
         let inter = self.intermediate.forward_act(&x, Some(self.act))?;
-        self.out_norm.forward(&(self.output.forward(&inter)? + x)?)
+        self.output.forward_add_norm(&inter, &x, &self.out_norm)
     }
 
     /// Attention with candle's generic ops (devices the CPU kernel does not cover).
@@ -186,14 +206,6 @@ impl EmbeddingModel for Bert {
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let (b, s) = batch.input_ids.dims2()?;
-        let device = batch.input_ids.device();
-        let positions = Tensor::arange(0u32, s as u32, device)?;
-        let x = self
-            .word
-            .forward(&batch.input_ids)?
-            .broadcast_add(&self.position.forward(&positions)?)?
-            .broadcast_add(&self.token_type)?;
-        let mut x = self.embed_norm.forward(&x)?;
         if batch.lengths.len() != b || batch.padding_side != PaddingSide::Right {
             return Err(Error::InferenceFailed {
                 context: format!(
@@ -204,8 +216,42 @@ impl EmbeddingModel for Bert {
                 source: None,
             });
         }
+        // Rows are independent: run them CHUNK_TOKENS padded tokens at a time (each chunk cut to
+        // its longest row), so only one chunk's activations are alive at once.
+        let rows = (CHUNK_TOKENS / s.max(1)).max(1);
+        if b <= rows {
+            return self.forward_rows(&batch.input_ids, &batch.lengths);
+        }
+        let mut outs = Vec::with_capacity(b.div_ceil(rows));
+        for r0 in (0..b).step_by(rows) {
+            let n = rows.min(b - r0);
+            let lengths = &batch.lengths[r0..r0 + n];
+            let len = lengths.iter().copied().max().unwrap_or(s).clamp(1, s);
+            let ids = batch.input_ids.narrow(0, r0, n)?.narrow(1, 0, len)?;
+            let y = self.forward_rows(&ids, lengths)?;
+            outs.push(if len < s {
+                y.pad_with_zeros(1, 0, s - len)?
+            } else {
+                y
+            });
+        }
+        Ok(Tensor::cat(&outs, 0)?)
+    }
+}
+
+impl Bert {
+    /// The encoder over right-padded `ids` `[b, s]` with `lengths` real tokens per row.
+    fn forward_rows(&self, ids: &Tensor, lengths: &[usize]) -> Result<Tensor> {
+        let s = ids.dim(1)?;
+        let positions = Tensor::arange(0u32, s as u32, ids.device())?;
+        let x = self
+            .word
+            .forward(ids)?
+            .broadcast_add(&self.position.forward(&positions)?)?
+            .broadcast_add(&self.token_type)?;
+        let mut x = self.embed_norm.forward(&x)?;
         for layer in &self.layers {
-            x = layer.forward(&x, &batch.lengths)?;
+            x = layer.forward(&x, lengths)?;
         }
         Ok(x.to_dtype(DType::F32)?.contiguous()?)
     }

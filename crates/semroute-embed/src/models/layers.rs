@@ -1,13 +1,15 @@
 //! Layers shared by the architectures: a dense projection with weights stored pre-transposed,
-//! and the activation functions the configs name. On the CPU in f32 both run through
-//! `crate::kernels` (one gemm call plus one fused bias + activation pass).
+//! a residual add + layer norm, and the activation functions the configs name. On the CPU in f32
+//! they run through `crate::kernels` (one product plus one fused epilogue pass).
 
-use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
-use candle_nn::VarBuilder;
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Module, Shape, Tensor};
+use candle_nn::{LayerNorm, VarBuilder};
 
 use crate::config::Activation;
 use crate::kernels::activation::bias_act;
-use crate::kernels::linear::LinearOp;
+use crate::kernels::linear::{LinearAddNormOp, LinearOp};
+use crate::kernels::norm::Norm;
+use crate::kernels::packed::PackedWeights;
 
 /// `y = x W^T + b` with `W^T` stored contiguous `[in, out]` once at load time.
 pub(crate) struct Dense {
@@ -15,6 +17,29 @@ pub(crate) struct Dense {
     bias: Option<Tensor>,
     /// The bias as a host slice for the CPU kernel (a few KB; copied once at load).
     bias_host: Option<Vec<f32>>,
+    /// `wt` packed for the small-M kernel (see `with_packed`); None = gemm for every product.
+    packed: Option<PackedWeights>,
+}
+
+/// `LayerNorm(y + residual)` after a projection, with the parameters as host slices for the
+/// fused CPU epilogue.
+pub(crate) struct AddNorm {
+    ln: LayerNorm,
+    /// gamma, beta (copied once at load), when the CPU kernel can take them.
+    host: Option<(Vec<f32>, Vec<f32>)>,
+}
+
+impl AddNorm {
+    /// Wraps a loaded LayerNorm (with bias).
+    pub(crate) fn new(ln: LayerNorm) -> candle_core::Result<Self> {
+        let host = match ln.bias() {
+            Some(b) if cpu_f32(b) && cpu_f32(ln.weight()) && ln.remove_mean() => {
+                Some((ln.weight().to_vec1::<f32>()?, b.to_vec1::<f32>()?))
+            }
+            _ => None,
+        };
+        Ok(AddNorm { ln, host })
+    }
 }
 
 /// Whether `t` (and so the layer) can take the CPU f32 kernels.
@@ -33,7 +58,48 @@ impl Dense {
             wt: weight.t()?.contiguous()?,
             bias,
             bias_host,
+            packed: None,
         })
+    }
+
+    /// Also keeps the weight packed for the small-M kernel (few-row products, e.g. one short
+    /// prompt), where the CPU has one. Costs a second copy of the weight.
+    pub(crate) fn with_packed(mut self) -> candle_core::Result<Self> {
+        if cpu_f32(&self.wt) {
+            let (k, n) = self.wt.dims2()?;
+            let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
+            self.packed = PackedWeights::pack(&w, k, n);
+        }
+        Ok(self)
+    }
+
+    /// Whether the CPU kernels can take this layer and `x`.
+    fn fast(&self, x: &Tensor) -> bool {
+        cpu_f32(x) && cpu_f32(&self.wt) && (self.bias.is_none() || self.bias_host.is_some())
+    }
+
+    /// `LayerNorm(x W^T + b + residual)`: on the CPU one pass over the product.
+    pub(crate) fn forward_add_norm(
+        &self,
+        x: &Tensor,
+        residual: &Tensor,
+        norm: &AddNorm,
+    ) -> candle_core::Result<Tensor> {
+        if let (true, true, Some((gamma, beta))) = (self.fast(x), cpu_f32(residual), &norm.host) {
+            let op = LinearAddNormOp {
+                bias: self.bias_host.as_deref(),
+                packed: self.packed.as_ref(),
+                norm: Norm {
+                    gamma,
+                    beta,
+                    eps: norm.ln.eps() as f32,
+                },
+            };
+            return x
+                .contiguous()?
+                .apply_op3_no_bwd(&self.wt, &residual.contiguous()?, &op);
+        }
+        norm.ln.forward(&(self.forward(x)? + residual)?)
     }
 
     /// Loads `weight` `[out, in]` and, when `bias`, `bias` `[out]` from `vb`.
@@ -62,10 +128,11 @@ impl Dense {
         x: &Tensor,
         act: Option<Activation>,
     ) -> candle_core::Result<Tensor> {
-        if cpu_f32(x) && cpu_f32(&self.wt) && (self.bias.is_none() || self.bias_host.is_some()) {
+        if self.fast(x) {
             let op = LinearOp {
                 bias: self.bias_host.as_deref(),
                 act,
+                packed: self.packed.as_ref(),
             };
             return x.contiguous()?.apply_op2_no_bwd(&self.wt, &op);
         }
