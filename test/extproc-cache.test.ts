@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../packages/router/src/index.js';
 import { chatHeaders, setHeadersOf, type StreamHandle } from '../packages/extproc/test/envoy-client.js';
 import { chatBody, startHarness, type Harness } from '../packages/extproc/test/helpers.js';
-import { FakeEmbedder } from './routing-helpers.js';
+import { FakeEmbedder } from '../packages/router/test/routing-helpers.js';
 
 const CONFIG = {
   version: 'v0.3',

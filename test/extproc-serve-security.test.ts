@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, createLogger } from '../packages/extproc/src/index.js';
 import { startServe, type ServeOptions } from '../packages/cli/src/commands/serve.js';
 import { EnvoyLikeClient, chatHeaders, setHeadersOf } from '../packages/extproc/test/envoy-client.js';
-import { FakeEmbedder } from './routing-helpers.js';
+import { FakeEmbedder } from '../packages/router/test/routing-helpers.js';
 
 const SEED = readFileSync(path.resolve(__dirname, 'reference/seed-router-config.yaml'), 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'semroute-serve-sec-'));

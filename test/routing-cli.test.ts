@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRoute, runValidate, defaultConfigPath, type Io } from '../packages/cli/src/index.js';
-import { FakeEmbedder } from './routing-helpers.js';
+import { FakeEmbedder } from '../packages/router/test/routing-helpers.js';
 
 const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
 

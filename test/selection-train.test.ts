@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTrain, type TrainCommandOptions } from '../packages/cli/src/commands/train.js';
 import { createRouter, parseModelFile } from '../packages/router/src/index.js';
-import { chat, FakeEmbedder } from './routing-helpers.js';
+import { chat, FakeEmbedder } from '../packages/router/test/routing-helpers.js';
 
 const SEED = new URL('./reference/seed-router-config.yaml', import.meta.url).pathname;
 const DATA = new URL('../bench/train/seed-train.jsonl', import.meta.url).pathname;

@@ -98,13 +98,7 @@ fn empty_input_gives_empty_output() {
 
 #[test]
 fn minilm_matches_sentence_transformers() {
-    let Some(dir) = real_model("all-MiniLM-L6-v2") else {
-        eprintln!(
-            "SKIPPED minilm_matches_sentence_transformers: models/all-MiniLM-L6-v2 is absent \
-             (run scripts/fetch-model.sh)"
-        );
-        return;
-    };
+    let dir = require_model("all-MiniLM-L6-v2");
     let reference = Reference::load(fixture("minilm_reference.json"));
     let embedder = Embedder::load(&dir, EmbedderOptions::default()).unwrap();
     let info = embedder.info();
@@ -136,12 +130,7 @@ fn minilm_matches_sentence_transformers() {
 
 #[test]
 fn minilm_reports_truncation_of_long_inputs() {
-    let Some(dir) = real_model("all-MiniLM-L6-v2") else {
-        eprintln!(
-            "SKIPPED minilm_reports_truncation_of_long_inputs: models/all-MiniLM-L6-v2 is absent"
-        );
-        return;
-    };
+    let dir = require_model("all-MiniLM-L6-v2");
     let embedder = Embedder::load(&dir, EmbedderOptions::default()).unwrap();
     let long = "word ".repeat(400);
     let out = embedder

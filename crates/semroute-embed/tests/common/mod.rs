@@ -20,6 +20,15 @@ pub fn real_model(name: &str) -> Option<PathBuf> {
     dir.join("model.safetensors").is_file().then_some(dir)
 }
 
+/// The repository's `models/<name>` for a model that is always installed (scripts/setup.sh, which
+/// the test command runs first, fetches it): panics naming the fetch script when it is absent,
+/// so a missing model fails the test instead of silently skipping it.
+pub fn require_model(name: &str) -> PathBuf {
+    real_model(name).unwrap_or_else(|| {
+        panic!("models/{name} is absent: run scripts/fetch-model.sh (scripts/setup.sh does)")
+    })
+}
+
 /// A parsed reference.json (texts, token ids, expected embeddings, ...).
 pub struct Reference(pub Value);
 

@@ -1,7 +1,7 @@
 // Router behaviour with a fake bag-of-words embedder: pass-through, decisions, signals, default model,
 // batching, prompt extraction, errors. Routing by meaning with the real model is in routing-seed.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createRouter, RouterError, type ResponseStore } from '../packages/router/src/index.js';
+import { createRouter, RouterError, type ResponseStore } from '../src/index.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
 const CONFIG = {

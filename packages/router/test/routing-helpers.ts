@@ -1,5 +1,5 @@
 // Test helpers for the routing tests: a deterministic bag-of-words embedder (no model needed).
-import type { EmbeddingBatch, TextEmbedder } from '../packages/router/src/api.js';
+import type { EmbeddingBatch, TextEmbedder } from '../src/api.js';
 
 const STOP = new Set(['the', 'a', 'an', 'of', 'to', 'in', 'and', 'or', 'for', 'me', 'is', 'what', 'with', 'at', 'on', 'my', 'i', 'you', 'it', 'be']);
 

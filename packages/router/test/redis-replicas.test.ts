@@ -1,10 +1,10 @@
 // Two router replicas sharing learning state and the response cache through a real redis-server
 // (started by this file on a free loopback port), including an outage in the middle of a run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../packages/router/src/index.js';
-import { createRedisStateStore } from '../packages/router/src/state/redis.js';
-import type { RouteDecision, Router } from '../packages/router/src/api.js';
-import { startRedisTestServer, type RedisTestServer } from '../scripts/redis-test-server.mjs';
+import { createRouter } from '../src/index.js';
+import { createRedisStateStore } from '../src/state/redis.js';
+import type { RouteDecision, Router } from '../src/api.js';
+import { startRedisTestServer, type RedisTestServer } from '../../../scripts/redis-test-server.mjs';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
 let server: RedisTestServer;

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, createRouter, embedAll, getSelectorFactory, parseConfig } from '../packages/router/src/index.js';
-import { trainSelectorModel } from '../packages/router/src/selection/training.js';
+import { ConfigError, createRouter, embedAll, getSelectorFactory, parseConfig } from '../src/index.js';
+import { trainSelectorModel } from '../src/selection/training.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
 const CARDS = `

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRouter, ConfigError } from '../packages/router/src/index.js';
+import { createRouter, ConfigError } from '../src/index.js';
 import { chat, FakeEmbedder } from './routing-helpers.js';
 
 function smallLibrary(): string {

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../packages/router/src/index.js';
+import { ConfigError, loadConfig, parseConfig } from '../src/index.js';
 
-const SEED = path.resolve(__dirname, 'reference/seed-router-config.yaml');
+const SEED = path.resolve(__dirname, '../../../test/reference/seed-router-config.yaml');
 
 function issuesOf(yaml: string, env: Record<string, string> = {}) {
   try {
@@ -194,7 +194,7 @@ describe('env expansion and warnings', () => {
 
 describe('model path', () => {
   it('config path relative to the config dir, else the given default, else a MODEL_LOAD_FAILED error (no env, no repo lookup)', async () => {
-    const { resolveModelPath } = await import('../packages/router/src/index.js');
+    const { resolveModelPath } = await import('../src/index.js');
     expect(resolveModelPath('m/x', '/etc/semroute')).toBe('/etc/semroute/m/x');
     expect(resolveModelPath(undefined, '/etc', '/opt/model')).toBe('/opt/model');
     const saved = process.env.SEMROUTE_MODEL_DIR;

@@ -1,13 +1,13 @@
 // Signals and rules in isolation: each returns a confidence; rules combine them.
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../packages/router/src/index.js';
-import { buildSignals, evaluateSignals } from '../packages/router/src/signals/build.js';
-import { findPii, luhnValid } from '../packages/router/src/signals/pii.js';
-import { detectLanguage } from '../packages/router/src/signals/language.js';
-import { evaluateRule } from '../packages/router/src/decisions/rules.js';
-import { estimateTokens, promptText } from '../packages/router/src/text/prompt.js';
-import { embedLoadTexts, embedAll } from '../packages/router/src/load-texts.js';
-import type { SignalResult } from '../packages/router/src/api.js';
+import { parseConfig } from '../src/index.js';
+import { buildSignals, evaluateSignals } from '../src/signals/build.js';
+import { findPii, luhnValid } from '../src/signals/pii.js';
+import { detectLanguage } from '../src/signals/language.js';
+import { evaluateRule } from '../src/decisions/rules.js';
+import { estimateTokens, promptText } from '../src/text/prompt.js';
+import { embedLoadTexts, embedAll } from '../src/load-texts.js';
+import type { SignalResult } from '../src/api.js';
 import { FakeEmbedder } from './routing-helpers.js';
 
 /** Builds the signals of a `routing.signals` block, binds phrase embeddings, evaluates one text. */
