@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { TaskIndex } from '../src/library/task-index.js';
 import { cardTaskAffinity } from '../src/library/affinity.js';
 import { TaskRouting, DEFAULT_TASK_ROUTING_PARAMS } from '../src/library/task-routing.js';
-import { normalize } from '../src/vector.js';
+import { dot, normalize } from '../src/vector.js';
+import { anisotropyMean, ANISOTROPY_LIMIT } from '../src/library/index.js';
 
 const v = (...xs: number[]) => normalize(Float32Array.from(xs));
 
@@ -126,5 +127,31 @@ describe('TaskRouting', () => {
     const flat = new TaskRouting({ tasks, prompts }, pv, labels, cards, 4, { ...DEFAULT_TASK_ROUTING_PARAMS, lambda: 0 });
     const s = flat.score(v(1, 0, 0, 0), (c) => (c === 'chatty' ? 0.3 : 0.1));
     expect(s.fit.get('chatty')).toBeCloseTo(0.3, 9);
+  });
+});
+
+describe('anisotropyMean', () => {
+  const rows = (vs: Float32Array[]) => {
+    const out = new Float32Array(vs.length * vs[0]!.length);
+    vs.forEach((x, i) => out.set(x, i * x.length));
+    return out;
+  };
+  it('leaves a near-isotropic space alone (unrelated texts near cosine 0)', () => {
+    const vs = [v(1, 0, 0, 0), v(0, 1, 0, 0), v(0, 0, 1, 0), v(0, 0, 0, 1), v(-1, 0, 0, 0), v(0, -1, 0, 0)];
+    expect(anisotropyMean(rows(vs), 4, vs.length)).toBeUndefined();
+  });
+  it('returns the mean of a narrow cone (every text at cosine ~0.8 with every other), and centring spreads it', () => {
+    const axis = [1, 0, 0, 0];
+    const vs = [1, 2, 3].map((j) => v(...axis.map((a, i) => 2 * a + (i === j ? 1 : 0)))); // cos 0.8 pairwise
+    const m = anisotropyMean(rows(vs), 4, vs.length);
+    expect(m).toBeDefined();
+    expect(m![0]!).toBeCloseTo(2 / Math.sqrt(5), 6);
+    expect(ANISOTROPY_LIMIT).toBeLessThan(0.8);
+    // Centred, the three directions are apart again (cosine -0.5 between the off-axis parts).
+    const c = vs.map((x) => normalize(Float32Array.from(x, (xi, i) => xi - m![i]!)));
+    expect(dot(c[0]!, c[1]!)).toBeCloseTo(-0.5, 5);
+  });
+  it('needs at least two vectors', () => {
+    expect(anisotropyMean(v(1, 0), 2, 1)).toBeUndefined();
   });
 });
