@@ -3,16 +3,25 @@
 # then runs the gates and every test (Rust unit + integration, vitest against the built addon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Elapsed time per phase, printed at the end (the issue 11 target is the whole command's time).
+phase_start=$SECONDS
+phases=()
+phase_done() { phases+=("$1: $((SECONDS - phase_start)) s"); phase_start=$SECONDS; }
+trap 'printf "\n==> Time per phase\n"; printf "  %s\n" "${phases[@]}" "total: ${SECONDS} s"' EXIT
 bash scripts/setup.sh
+phase_done "setup (install + build)"
 
 printf '\n==> Format and lint gates\n'
 cargo fmt --all --check
 cargo clippy --release --target "$(rustc -vV | sed -n "s/^host: //p")" -p semroute-embed -p semroute-node --all-targets -- -D warnings
 pnpm run typecheck
+phase_done "format and lint gates"
 
 printf '\n==> Rust tests\n'
 # Same --target as `napi build --platform`, so the tests reuse its compiled dependencies.
 cargo test --release -p semroute-embed --target "$(rustc -vV | sed -n 's/^host: //p')"
+phase_done "Rust tests"
 
 printf '\n==> TypeScript tests (vitest)\n'
 pnpm exec vitest run
+phase_done "TypeScript tests"
