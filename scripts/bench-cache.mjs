@@ -52,7 +52,10 @@ const textOf = (r) => r?.body?.choices?.[0]?.message?.content;
 /** Seeded PRNG (LCG): synthetic vectors are the same on every run. */
 function rng(seed) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 function unitVector(seed) {
   const r = rng(seed * 2654435761);
@@ -77,7 +80,9 @@ class SyntheticEmbedder {
   }
   async embed(texts) {
     const data = new Float32Array(texts.length * DIM);
-    texts.forEach((t, row) => data.set(this.known.get(t) ?? this.vector(t), row * DIM));
+    texts.forEach((t, row) => {
+      data.set(this.known.get(t) ?? this.vector(t), row * DIM);
+    });
     return { data, dim: DIM, truncated: [] };
   }
   vector(t) {
@@ -268,7 +273,7 @@ try {
     }
   }
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
   console.error(`wrote ${args.out}`);
 } finally {
   await server?.stop();

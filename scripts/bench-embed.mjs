@@ -109,7 +109,7 @@ const report = {
 };
 
 mkdirSync(dirname(args.out), { recursive: true });
-writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
+writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 
 console.log(`\nEmbedding engine: ${report.model} (${report.info.dim}-d), threads: ${report.threads}`);
 console.log(`load ${report.load_ms} ms, RSS ${report.rss_mb.before_load} MB -> ${report.rss_mb.after_load} MB after load`);

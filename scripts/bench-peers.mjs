@@ -88,7 +88,12 @@ async function loadEngine(name) {
       const b = texts.length;
       const ids = new BigInt64Array(b * s);
       const mask = new BigInt64Array(b * s);
-      encs.forEach((e, i) => e.forEach((id, j) => ((ids[i * s + j] = BigInt(id)), (mask[i * s + j] = 1n))));
+      encs.forEach((e, i) => {
+        e.forEach((id, j) => {
+          ids[i * s + j] = BigInt(id);
+          mask[i * s + j] = 1n;
+        });
+      });
       const out = await session.run({
         input_ids: new ort.Tensor('int64', ids, [b, s]),
         attention_mask: new ort.Tensor('int64', mask, [b, s]),
@@ -163,7 +168,10 @@ async function worker(name) {
 
 function ask(child, task) {
   return new Promise((res, rej) => {
-    const onMsg = (m) => (child.off('exit', onExit), res(m));
+    const onMsg = (m) => {
+      child.off('exit', onExit);
+      res(m);
+    };
     const onExit = (code) => rej(new Error(`worker exited with code ${code} during ${JSON.stringify(task)}`));
     child.once('message', onMsg);
     child.once('exit', onExit);
@@ -209,7 +217,8 @@ async function parent() {
       w.lat.push(...(await ask(w.child, { kind: 'latency', n: 60 })).ms);
       for (const p of plan) {
         const res = await ask(w.child, p);
-        const acc = (w.tp[p.key] ??= { texts: 0, ms: 0, cpuMs: 0 });
+        const acc = w.tp[p.key] ?? { texts: 0, ms: 0, cpuMs: 0 };
+        w.tp[p.key] = acc;
         acc.texts += res.texts;
         acc.ms += res.ms;
         acc.cpuMs += res.cpuMs;

@@ -56,7 +56,7 @@ function runUpstream(a) {
       if (res.destroyed) return;
       res.write(chunk({ content: ` tok${i}` }));
     }
-    res.end(chunk({}, 'stop') + 'data: [DONE]\n\n');
+    res.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${server.address().port}\n`));
@@ -195,7 +195,7 @@ async function main() {
     };
     console.log(JSON.stringify({ overhead: report.overhead, proxyRssIdleMiB: report.proxyRssIdleMiB }));
     await mkdir(path.dirname(a.out), { recursive: true });
-    await writeFile(a.out, JSON.stringify(report, null, 2) + '\n');
+    await writeFile(a.out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`report: ${a.out}`);
     if (report.phases.some((p) => p.errors > 0)) process.exitCode = 1;
   } finally {

@@ -92,11 +92,15 @@ const memoEmbedder = {
     const missing = [...new Set(texts.filter((t) => !memo.has(t)))];
     if (missing.length > 0) {
       const b = await embedder.embed(missing);
-      missing.forEach((t, i) => memo.set(t, b.data.slice(i * b.dim, (i + 1) * b.dim)));
+      missing.forEach((t, i) => {
+        memo.set(t, b.data.slice(i * b.dim, (i + 1) * b.dim));
+      });
     }
     const dim = embedder.info.dim;
     const data = new Float32Array(texts.length * dim);
-    texts.forEach((t, i) => data.set(memo.get(t), i * dim));
+    texts.forEach((t, i) => {
+      data.set(memo.get(t), i * dim);
+    });
     return { data, dim, truncated: [] };
   },
 };
@@ -135,6 +139,6 @@ const report = {
   promptEmbedMs: { p50: r3(pct(embedTimes, 50)), p99: r3(pct(embedTimes, 99)) },
 };
 mkdirSync(dirname(args.out), { recursive: true });
-writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
+writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`prompt embedding alone: p50 ${report.promptEmbedMs.p50} ms; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`report: ${args.out}`);

@@ -71,7 +71,14 @@ function ordinary() {
   return new Promise((resolve) => {
     const call = client.Process();
     call.on('error', () => resolve());
-    call.on('data', (r) => (r.request_headers ? call.write({ request_body: { body: Buffer.from(JSON.stringify({ model: 'MoM', messages: [{ role: 'user', content: 'write a python function' }] })), end_of_stream: true } }) : (call.end(), resolve())));
+    call.on('data', (r) => {
+      if (r.request_headers) {
+        call.write({ request_body: { body: Buffer.from(JSON.stringify({ model: 'MoM', messages: [{ role: 'user', content: 'write a python function' }] })), end_of_stream: true } });
+      } else {
+        call.end();
+        resolve();
+      }
+    });
     call.write({ request_headers: { headers, end_of_stream: false } });
   });
 }
@@ -104,7 +111,14 @@ results.push(
         new Promise((resolve) => {
           const call = client.Process();
           call.on('error', (e) => resolve(`stream failed: ${e.code} ${grpc.status[e.code]}`));
-          call.on('data', (r) => (r.request_headers ? call.write({ request_body: { body, end_of_stream: true } }) : (call.end(), resolve('answered'))));
+          call.on('data', (r) => {
+            if (r.request_headers) {
+              call.write({ request_body: { body, end_of_stream: true } });
+            } else {
+              call.end();
+              resolve('answered');
+            }
+          });
           call.write({ request_headers: { headers, end_of_stream: false } });
         }),
       ),
@@ -130,7 +144,7 @@ child.kill('SIGTERM');
 client.close();
 const result = { loadAverage: loadavg().map((x) => Math.round(x * 10) / 10), results };
 console.log(JSON.stringify(result, null, 2));
-if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
+if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
 process.exit(0);
 
 function sleep(ms) {

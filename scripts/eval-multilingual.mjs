@@ -53,7 +53,8 @@ for (const run of runs) {
   const routed = new Map(items.map((it) => [it.id, wrong.get(it.id) ?? it.expected]));
   const perLang = {};
   for (const it of items) {
-    const l = (perLang[it.lang] ??= { total: 0, misrouted: 0, sameAsEnglish: 0 });
+    const l = perLang[it.lang] ?? { total: 0, misrouted: 0, sameAsEnglish: 0 };
+    perLang[it.lang] = l;
     l.total++;
     if (wrong.has(it.id)) l.misrouted++;
     const enId = `en-${it.id.split('-')[1]}`;

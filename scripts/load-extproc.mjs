@@ -265,7 +265,7 @@ const result = {
   serverExitCodeOnSigterm: exitCode,
 };
 console.log(JSON.stringify(result, null, 2));
-if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
+if (args.out) writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
 process.exit(stats.errors === 0 ? 0 : 1);
 
 // ------------------------------------------------------------------ helpers

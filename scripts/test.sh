@@ -15,6 +15,7 @@ printf '\n==> Format and lint gates\n'
 cargo fmt --all --check
 cargo clippy --release --target "$(rustc -vV | sed -n "s/^host: //p")" -p semroute-embed -p semroute-node --all-targets -- -D warnings
 pnpm run typecheck
+pnpm run lint:ts
 phase_done "format and lint gates"
 
 printf '\n==> Rust tests\n'

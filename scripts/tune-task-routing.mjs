@@ -41,7 +41,9 @@ async function embedMemo(texts) {
   if (missing.length > 0) {
     const t0 = performance.now();
     const vs = await embed(missing);
-    missing.forEach((t, i) => memo.set(t, Array.from(vs[i])));
+    missing.forEach((t, i) => {
+      memo.set(t, Array.from(vs[i]));
+    });
     console.error(`embedded ${missing.length} texts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     mkdirSync(path.dirname(cacheFile), { recursive: true });
     writeFileSync(cacheFile, JSON.stringify(Object.fromEntries(memo)));
@@ -89,7 +91,9 @@ function evaluate(params, { verbose = false } = {}) {
     for (let fold = 0; fold < 5; fold++) {
       const trainIdx = [];
       const testIdx = [];
-      lib.prompts.forEach((_, i) => (i % 5 === fold ? testIdx : trainIdx).push(i));
+      lib.prompts.forEach((_, i) => {
+        (i % 5 === fold ? testIdx : trainIdx).push(i);
+      });
       const tr = new TaskRouting(
         { tasks: lib.tasks, groups: lib.groups, prompts: trainIdx.map((i) => lib.prompts[i]) },
         trainIdx.map((i) => libVecs[i]),
@@ -147,7 +151,7 @@ if (args.includes('--affinity')) {
     lib.tasks.forEach((t, ti) => {
       const col = names.map((n, k) => [n, tr.affinity.affinity[k][ti], tr.affinity.relatedness[k][ti]]).sort((a, b) => b[1] - a[1]);
       const want = c.expect[t.id] ?? '-';
-      const mark = want !== '-' && col[0][0] !== want ? ' <-- want ' + want : '';
+      const mark = want !== '-' && col[0][0] !== want ? ` <-- want ${want}` : '';
       console.log(`  ${t.id.padEnd(20)} ${col.slice(0, 3).map(([n, a, r]) => `${n} ${a.toFixed(2)} (rel ${r.toFixed(2)})`).join('  ')}${mark}`);
     });
   }
@@ -181,7 +185,6 @@ if (args.includes('--grid')) {
     labelWeight: [0.3, 0.5, 0.7, 0.9],
     temperature: [0.01, 0.02, 0.03, 0.05],
     minRelatedness: [0, 0.1, 0.15, 0.2, 0.3],
-    smoothing: [0, 0.25, 0.5, 0.75],
     smoothingTemperature: [0.02, 0.05, 0.1, 1],
   };
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : Object.keys(space);

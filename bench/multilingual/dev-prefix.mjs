@@ -42,11 +42,15 @@ async function embedMemo(texts) {
   for (let i = 0; i < todo.length; i += 32) {
     const chunk = todo.slice(i, i + 32);
     const b = await e5.embed(chunk);
-    chunk.forEach((t, j) => memo.set(t, b.data.slice(j * b.dim, (j + 1) * b.dim)));
+    chunk.forEach((t, j) => {
+      memo.set(t, b.data.slice(j * b.dim, (j + 1) * b.dim));
+    });
   }
   const dim = e5.info.dim;
   const data = new Float32Array(texts.length * dim);
-  texts.forEach((t, i) => data.set(memo.get(t), i * dim));
+  texts.forEach((t, i) => {
+    data.set(memo.get(t), i * dim);
+  });
   return { data, dim, truncated: texts.map(() => false) };
 }
 const wrapped = (cardPrefix, labelPrefix) => ({

@@ -76,8 +76,14 @@ export class Coalescer {
     if (this.#timer !== undefined) return;
     this.#timer =
       this.#opts.maxWaitMs > 0
-        ? setTimeout(() => ((this.#timer = undefined), void this.#flush()), this.#opts.maxWaitMs)
-        : setImmediate(() => ((this.#timer = undefined), void this.#flush()));
+        ? setTimeout(() => {
+            this.#timer = undefined;
+            void this.#flush();
+          }, this.#opts.maxWaitMs)
+        : setImmediate(() => {
+            this.#timer = undefined;
+            void this.#flush();
+          });
   }
 
   #clearTimer(): void {

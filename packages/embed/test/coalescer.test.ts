@@ -19,14 +19,19 @@ function fakeEngine(opts: { failOn?: string } = {}) {
       if (i >= 0) throw new Error(`bad text at index ${i}`);
     }
     const data = new Float32Array(texts.length * 3);
-    texts.forEach((t, i) => data.set([t.charCodeAt(0), t.length, passes.length], i * 3));
+    texts.forEach((t, i) => {
+      data.set([t.charCodeAt(0), t.length, passes.length], i * 3);
+    });
     return { data, dim: 3, truncated: texts.flatMap((t, i) => (t.endsWith('!') ? [i] : [])) };
   };
   return {
     run,
     passes,
     hold: () => (hold = true),
-    release: () => ((hold = false), release?.()),
+    release: () => {
+      hold = false;
+      release?.();
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { OutcomeValidationError, StateUnavailableError, type ChatCompletionRequest, type Router } from '@semroute/router';
+import { OutcomeValidationError, StateUnavailableError, type ChatCompletionRequest, type RouteDecision, type Router } from '@semroute/router';
 import { modelList } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import type { RouterHolder } from './router-holder.js';
@@ -104,7 +104,7 @@ const ROUTES: Record<string, { method: string; run: Handler }> = {
       const body = await readJson(req, d.maxBodyBytes, d.budget);
       const headers = safeHeaders(headerRecordFromNode(req.headers));
       if (!d.holder.ready) throw new HttpError(503, 'not_ready', 'the router is still loading');
-      let decision;
+      let decision: RouteDecision;
       try {
         decision = await d.routing.routeRequest(body as ChatCompletionRequest, { ...(headers['x-request-id'] ? { requestId: headers['x-request-id'] } : {}), headers });
       } catch (err) {

@@ -38,7 +38,7 @@ export function completionToSse(completion: unknown): string {
     events.push({ ...base, choices: [{ index: ch.index ?? i, delta: {}, finish_reason: ch.finish_reason ?? 'stop' }] });
   }
   if (c.usage !== undefined) events.push({ ...base, choices: [], usage: c.usage });
-  return events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
+  return `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`;
 }
 
 /** Reassembles an SSE chat stream into one chat.completion; undefined when it holds no chunk. */

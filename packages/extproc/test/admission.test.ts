@@ -13,7 +13,10 @@ describe('Admission', () => {
     const r1 = await a.acquire(new AbortController().signal);
     const gone = new AbortController();
     const p2 = a.acquire(gone.signal);
-    const p3 = a.acquire(new AbortController().signal).then((rel) => (order.push(3), rel));
+    const p3 = a.acquire(new AbortController().signal).then((rel) => {
+      order.push(3);
+      return rel;
+    });
     expect(a.queued).toBe(2);
     gone.abort(new Error('late'));
     await expect(p2).rejects.toThrow('late');
@@ -50,7 +53,12 @@ describe('Admission under backlog', () => {
     const signal = new AbortController().signal;
     const order: string[] = [];
     let release = await a.acquire(signal, 1000);
-    const waiters = ['w1', 'w2', 'w3'].map((name) => a.acquire(signal, 1000).then((rel) => (order.push(name), rel)));
+    const waiters = ['w1', 'w2', 'w3'].map((name) =>
+      a.acquire(signal, 1000).then((rel) => {
+        order.push(name);
+        return rel;
+      }),
+    );
     // 3 waiting for 1 slot: backlog, the newest (w3) goes first.
     release();
     release = await waiters[2]!;

@@ -51,7 +51,9 @@ export class EnvoyLikeClient {
       request_headers: { headers: headerMap(headers), end_of_stream: false },
       protocol_config: { request_body_mode: 'FULL_DUPLEX_STREAMED', response_body_mode: 'NONE' },
     });
-    chunks.forEach((c, i) => s.send({ request_body: { body: Buffer.from(c), end_of_stream: i === chunks.length - 1 } }));
+    chunks.forEach((c, i) => {
+      s.send({ request_body: { body: Buffer.from(c), end_of_stream: i === chunks.length - 1 } });
+    });
     const out: ProcessingResponse[] = [];
     for (;;) {
       const r = await s.next();

@@ -95,7 +95,9 @@ describe('semantic cache via ext_proc', () => {
     expect((await s.next()).mode_override).toEqual({ response_body_mode: 'STREAMED' });
     const sse = completionToSse({ ...completion, choices: [{ index: 0, message: { role: 'assistant', content: 'A decorator wraps a function.' }, finish_reason: 'stop' }] });
     const cut = [sse.slice(0, 50), sse.slice(50, 120), sse.slice(120)];
-    cut.forEach((c, i) => s.send({ response_body: { body: Buffer.from(c), end_of_stream: i === cut.length - 1 } }));
+    cut.forEach((c, i) => {
+      s.send({ response_body: { body: Buffer.from(c), end_of_stream: i === cut.length - 1 } });
+    });
     for (let i = 0; i < cut.length; i++) expect((await s.next()).response_body?.response).toEqual({ status: 'CONTINUE' });
     s.end();
     await waitFor(() => router.stored.length === 2);

@@ -75,7 +75,7 @@ describe('buffered body byte budget', () => {
     expect(await metric(h, 'semroute_buffered_body_bytes')).toBe(80 * 1024);
 
     // 80 KiB held: a 30 KiB body does not fit and continues untouched.
-    const big = chatBody('fix this python bug ' + 'x'.repeat(30 * 1024));
+    const big = chatBody(`fix this python bug ${'x'.repeat(30 * 1024)}`);
     const rs = await h.client.fullDuplex(chatHeaders(), [big]);
     expect(rs[0]!.request_headers!.response).toEqual({ status: 'CONTINUE' });
     expect(await metric(h, 'semroute_passthrough_total{reason="buffer_budget"}')).toBe(1);

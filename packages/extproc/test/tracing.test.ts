@@ -15,15 +15,23 @@ const spans: Recorded[] = [];
 
 function recordingSpan(rec: Recorded): Span {
   const span = {
-    spanContext: () => ({ traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', traceFlags: 1 }),
-    setAttribute: (k: string, v: unknown) => ((rec.attributes[k] = v as never), span),
-    setAttributes: (a: Attributes) => (Object.assign(rec.attributes, a), span),
+    spanContext: () => ({ traceId: `${'0'.repeat(31)}1`, spanId: `${'0'.repeat(15)}1`, traceFlags: 1 }),
+    setAttribute: (k: string, v: unknown) => {
+      rec.attributes[k] = v as never;
+      return span;
+    },
+    setAttributes: (a: Attributes) => {
+      Object.assign(rec.attributes, a);
+      return span;
+    },
     addEvent: () => span,
     addLink: () => span,
     addLinks: () => span,
     setStatus: () => span,
     updateName: () => span,
-    end: () => void (rec.ended = true),
+    end: () => {
+      rec.ended = true;
+    },
     isRecording: () => true,
     recordException: () => {},
   };

@@ -29,7 +29,9 @@ async function answer(core: ProxyCore, request: Request): Promise<Reply> {
     if (method !== 'POST') return methodNotAllowed(method, path);
     const text = await readText(request, core.maxBodyBytes);
     const headers: Record<string, string> = {};
-    request.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    request.headers.forEach((v, k) => {
+      headers[k.toLowerCase()] = v;
+    });
     return core.chat(parseJson(text), headers, request.signal);
   }
   if (method === 'GET' || method === 'HEAD') {

@@ -207,7 +207,7 @@ describe('semroute proxy with the openai SDK', () => {
     const first = await client.chat.completions.create(ask('python code please'), { headers: { 'x-user-id': 'alice' } }).withResponse();
     expect(first.response.headers.get('x-semroute-cache')).toBeNull();
     // The store happens after the answer is relayed.
-    let again;
+    let again: Awaited<typeof first> | undefined;
     for (let i = 0; i < 50; i++) {
       again = await client.chat.completions.create(ask('python code please'), { headers: { 'x-user-id': 'alice' } }).withResponse();
       if (again.response.headers.get('x-semroute-cache') === 'hit') break;

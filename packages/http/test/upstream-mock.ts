@@ -55,7 +55,7 @@ export async function startMockUpstream(slowMs = 5_000): Promise<MockUpstream> {
           sse();
           res.write(chunk(model, { role: 'assistant', content: '' }));
           for (const w of ['hello', ' from', ` ${kind}`]) res.write(chunk(model, { content: w }));
-          res.end(chunk(model, {}, 'stop') + 'data: [DONE]\n\n');
+          res.end(`${chunk(model, {}, 'stop')}data: [DONE]\n\n`);
         } else {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(completion(model, `answer from ${model}`)));
@@ -84,7 +84,7 @@ export async function startMockUpstream(slowMs = 5_000): Promise<MockUpstream> {
         sse();
         res.write(chunk(model, { role: 'assistant', content: 'before' }));
         await gate;
-        res.end(chunk(model, { content: ' after' }) + chunk(model, {}, 'stop') + 'data: [DONE]\n\n');
+        res.end(`${chunk(model, { content: ' after' })}${chunk(model, {}, 'stop')}data: [DONE]\n\n`);
         return;
       default:
         res.writeHead(404).end();

@@ -232,7 +232,9 @@ class RouterCore {
   private async routeMany(reqs: ChatCompletionRequest[], ctx: RouteContext | undefined, isAuto: (m: string | undefined) => boolean) {
     if (this.closed) throw new RouterError('CLOSED', 'the router is closed');
     const start = performance.now();
-    reqs.forEach((r, i) => checkRequest(r, reqs.length > 1 ? i : undefined));
+    reqs.forEach((r, i) => {
+      checkRequest(r, reqs.length > 1 ? i : undefined);
+    });
     const src = this.config.routing.prompt_source;
     const texts = reqs.map((r) => (isAuto(r.model) ? promptText(r, src) : undefined));
     const instruction = this.config.embedding.query_instruction;

@@ -28,7 +28,9 @@ export class TableEmbedder implements TextEmbedder {
     this.calls++;
     if (this.fail) throw new Error('embedder failed');
     const data = new Float32Array(texts.length * DIM);
-    texts.forEach((t, r) => data.set(this.table[t] ?? hashed(t), r * DIM));
+    texts.forEach((t, r) => {
+      data.set(this.table[t] ?? hashed(t), r * DIM);
+    });
     return { data, dim: DIM, truncated: [] };
   }
 }

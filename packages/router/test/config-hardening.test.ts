@@ -45,7 +45,7 @@ describe('YAML errors', () => {
   });
 
   it('accepts anchors and aliases used properly', () => {
-    const text = BASE.replace('modelRefs: [{model: m}, {model: n}]', 'modelRefs: &refs [{model: m}, {model: n}]') + '    - name: e\n      modelRefs: *refs\n';
+    const text = `${BASE.replace('modelRefs: [{model: m}, {model: n}]', 'modelRefs: &refs [{model: m}, {model: n}]')}    - name: e\n      modelRefs: *refs\n`;
     const loaded = parseConfig(text);
     expect(loaded.config.routing.decisions.map((d) => d.modelRefs.length)).toEqual([2, 2]);
   });

@@ -32,6 +32,7 @@ const CONFIG = {
 const MODELS: Record<string, string[]> = { elo: ['a', 'b'], fast: ['b', 'c'], sess: ['a', 'c'] };
 
 const hostile = fc.oneof(
+  // biome-ignore lint/correctness/noPrecisionLoss: 1e999 is a deliberately hostile literal (it overflows to Infinity).
   fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -0.0001, 1e999, 1e308, 3_600_001, '', '__proto__', 'constructor', null, [], {}, true),
   fc.anything({ maxDepth: 2 }),
 );

@@ -37,7 +37,7 @@ describe('prompt token budget', () => {
   it('cuts at maxSeqLen x CHARS_PER_TOKEN_BUDGET characters, never inside a surrogate pair', () => {
     expect(clipToTokenBudget('short', 256)).toBe('short');
     expect(clipToTokenBudget('x'.repeat(10_000), 256)).toHaveLength(256 * CHARS_PER_TOKEN_BUDGET);
-    const emoji = 'x'.repeat(16 * 2 - 1) + '😀' + 'y'.repeat(100);
+    const emoji = `${'x'.repeat(16 * 2 - 1)}😀${'y'.repeat(100)}`;
     const cut = clipToTokenBudget(emoji, 2);
     expect(cut).toHaveLength(31);
     expect(cut.endsWith('x')).toBe(true);

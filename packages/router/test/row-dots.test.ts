@@ -4,7 +4,10 @@ import { RowDots } from '../src/library/wasm/row-dots.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
 }
 
 describe('RowDots', () => {
@@ -21,10 +24,14 @@ describe('RowDots', () => {
         return s;
       });
       const all = Array.from(table.dots(q));
-      all.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 3));
+      all.forEach((v, i) => {
+        expect(v).toBeCloseTo(want[i]!, 3);
+      });
       const part = Array.from(table.dots(q, 10, 13));
       expect(part).toHaveLength(3);
-      part.forEach((v, i) => expect(v).toBeCloseTo(want[10 + i]!, 3));
+      part.forEach((v, i) => {
+        expect(v).toBeCloseTo(want[10 + i]!, 3);
+      });
       expect(table.dots(q, 5, 5)).toHaveLength(0);
     });
   }

@@ -62,7 +62,7 @@ describe('elo', () => {
     await s.recordOutcome!({ decision: 'd', model: 'A', opponent: 'B', result: 'win' }, state);
     expect(await state.getNumbers(eloKey('d'), ['A', 'B'])).toEqual({ A: 16, B: -16 });
     await s.recordOutcome!({ decision: 'd', model: 'B', opponent: 'A', result: 'win' }, state);
-    const d = 32 * (1 - 1 / (1 + Math.pow(10, 32 / 400)));
+    const d = 32 * (1 - 1 / (1 + 10 ** (32 / 400)));
     const after = await state.getNumbers(eloKey('d'), ['A', 'B']);
     expect(after.B).toBeCloseTo(-16 + d, 10);
     expect(after.A).toBeCloseTo(16 - d, 10);
@@ -91,9 +91,9 @@ describe('elo', () => {
     ];
     const byRating = await (await make('elo', { fit_weight: 0 })).select(ctx(cands, { state }));
     expect(byRating.model).toBe('A');
-    expect(byRating.scores.A).toBeCloseTo(1 / (1 + Math.pow(10, -100 / 400)), 12);
+    expect(byRating.scores.A).toBeCloseTo(1 / (1 + 10 ** (-100 / 400)), 12);
     const blended = await (await make('elo', {})).select(ctx(cands, { state }));
-    const eA = 1 / (1 + Math.pow(10, -0.25));
+    const eA = 1 / (1 + 10 ** -0.25);
     expect(blended.scores.A).toBeCloseTo((eA + e(-4)) / 2, 12);
     expect(blended.scores.B).toBeCloseTo((1 - eA + 1) / 2, 12);
     expect(blended.model).toBe('B');

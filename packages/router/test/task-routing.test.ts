@@ -133,7 +133,9 @@ describe('TaskRouting', () => {
 describe('anisotropyMean', () => {
   const rows = (vs: Float32Array[]) => {
     const out = new Float32Array(vs.length * vs[0]!.length);
-    vs.forEach((x, i) => out.set(x, i * x.length));
+    vs.forEach((x, i) => {
+      out.set(x, i * x.length);
+    });
     return out;
   };
   it('leaves a near-isotropic space alone (unrelated texts near cosine 0)', () => {

@@ -15,7 +15,10 @@ describe('vector cache', () => {
   it('computes once, then reads the same floats back', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'semroute-vc-'));
     let calls = 0;
-    const compute = async () => (calls++, values());
+    const compute = async () => {
+      calls++;
+      return values();
+    };
     const a = await cachedVectors(dir, key, rows, dim, compute);
     const b = await cachedVectors(dir, key, rows, dim, compute);
     expect([a.outcome, b.outcome, calls]).toEqual(['miss', 'hit', 1]);

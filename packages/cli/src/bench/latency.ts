@@ -67,11 +67,15 @@ export function memoEmbedder(inner: TextEmbedder): TextEmbedder {
       const missing = [...new Set(texts.filter((t) => !memo.has(t)))];
       if (missing.length > 0) {
         const b = await inner.embed(missing);
-        missing.forEach((t, i) => memo.set(t, b.data.slice(i * b.dim, (i + 1) * b.dim)));
+        missing.forEach((t, i) => {
+          memo.set(t, b.data.slice(i * b.dim, (i + 1) * b.dim));
+        });
       }
       const dim = inner.info.dim;
       const data = new Float32Array(texts.length * dim);
-      texts.forEach((t, i) => data.set(memo.get(t)!, i * dim));
+      texts.forEach((t, i) => {
+        data.set(memo.get(t)!, i * dim);
+      });
       return { data, dim, truncated: [] };
     },
   };

@@ -37,7 +37,8 @@ export async function benchRouting(router: Router, items: Item[]) {
   const keyword = accuracy(items.map((it) => [it.expected, keywordRoute(it.prompt)]));
   const perCategory: Record<string, { semroute: number; keyword: number; n: number }> = {};
   items.forEach((it, i) => {
-    const c = (perCategory[it.category] ??= { semroute: 0, keyword: 0, n: 0 });
+    const c = perCategory[it.category] ?? { semroute: 0, keyword: 0, n: 0 };
+    perCategory[it.category] = c;
     c.n++;
     if (decisions[i]!.selectedModel === it.expected) c.semroute++;
     if (keywordRoute(it.prompt) === it.expected) c.keyword++;

@@ -26,7 +26,8 @@ export function accuracy(pairs: Array<[string, string]>) {
   let ok = 0;
   for (const [e, p] of pairs) {
     if (e === p) ok++;
-    const row = (confusion[e] ??= {});
+    const row = confusion[e] ?? {};
+    confusion[e] = row;
     row[p] = (row[p] ?? 0) + 1;
   }
   return { correct: ok, total: pairs.length, accuracy: pairs.length ? ok / pairs.length : 0, confusion };

@@ -12,7 +12,6 @@ import {
   parseTrainingJsonl,
   TRAINED_ALGORITHMS,
   trainSelectorModel,
-  type TextEmbedder,
   type TrainedAlgorithm,
   type TrainOptions,
 } from '@semroute/router';

@@ -41,9 +41,11 @@ export async function evaluateRouter(router: Router, items: LabelledItem[]): Pro
     times.push(performance.now() - t0);
     const row = it.expected[0]!;
     const ok = it.expected.includes(d.selectedModel);
-    const cell = (confusion[row] ??= {});
+    const cell = confusion[row] ?? {};
+    confusion[row] = cell;
     cell[d.selectedModel] = (cell[d.selectedModel] ?? 0) + 1;
-    const pc = (perCard[row] ??= { total: 0, correct: 0, accuracy: 0 });
+    const pc = perCard[row] ?? { total: 0, correct: 0, accuracy: 0 };
+    perCard[row] = pc;
     pc.total++;
     if (ok) {
       correct++;

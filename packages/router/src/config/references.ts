@@ -118,7 +118,9 @@ export function checkReferences(raw: unknown, issues: ConfigIssue[], warnings: C
 function checkRuleRefs(node: unknown, path: (string | number)[], declared: Map<string, Set<string>>, issues: ConfigIssue[]): void {
   if (!isObj(node)) return;
   if (Array.isArray(node.conditions)) {
-    node.conditions.forEach((c, i) => checkRuleRefs(c, [...path, 'conditions', i], declared, issues));
+    node.conditions.forEach((c, i) => {
+      checkRuleRefs(c, [...path, 'conditions', i], declared, issues);
+    });
     return;
   }
   const type = str(node.type);

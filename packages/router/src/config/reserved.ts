@@ -42,7 +42,9 @@ export function checkReserved(raw: unknown, issues: ConfigIssue[]): boolean {
     }
     stack.add(v);
     if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, [...path, i], i));
+      v.forEach((item, i) => {
+        visit(item, [...path, i], i);
+      });
     } else {
       for (const k of Object.keys(v)) {
         if (RESERVED_NAMES.has(k)) {

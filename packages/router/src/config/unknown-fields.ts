@@ -5,7 +5,9 @@ import { pathToString, type ConfigIssue } from './errors.js';
 /** Raw keys that the schema dropped are fields semroute does not know: warn, never fail. */
 export function unknownFields(raw: unknown, parsed: unknown, path: (string | number)[], out: ConfigIssue[]): void {
   if (Array.isArray(raw) && Array.isArray(parsed)) {
-    raw.forEach((v, i) => unknownFields(v, parsed[i], [...path, i], out));
+    raw.forEach((v, i) => {
+      unknownFields(v, parsed[i], [...path, i], out);
+    });
     return;
   }
   if (raw && parsed && typeof raw === 'object' && typeof parsed === 'object' && !Array.isArray(raw)) {

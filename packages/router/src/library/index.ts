@@ -84,7 +84,9 @@ export async function buildTaskRouting(o: BuildTaskRoutingOptions): Promise<Task
     for (let i = 0; i < order.length; i += o.maxBatch) {
       const ids = order.slice(i, i + o.maxBatch);
       const b = await o.embedder.embed(ids.map((id) => texts[id]!));
-      rowsOf(b.data, b.dim, ids.length).forEach((r, j) => out.set(r, ids[j]! * dim));
+      rowsOf(b.data, b.dim, ids.length).forEach((r, j) => {
+        out.set(r, ids[j]! * dim);
+      });
     }
     return out;
   };

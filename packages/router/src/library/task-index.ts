@@ -77,7 +77,9 @@ export class TaskIndex {
       return c;
     });
     const all = new Float32Array((taskCount + order.length) * dim);
-    this.centroids.forEach((c, t) => all.set(c, t * dim));
+    this.centroids.forEach((c, t) => {
+      all.set(c, t * dim);
+    });
     all.set(rows, taskCount * dim);
     this.table = new RowDots(all, taskCount + order.length, dim);
     // Scratch for the k nearest: scores and tasks.

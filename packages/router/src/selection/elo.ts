@@ -25,7 +25,7 @@ export type EloParams = z.infer<typeof params>;
 
 /** Expected score of a player rated `ra` against one rated `rb`. */
 export function eloExpected(ra: number, rb: number): number {
-  return 1 / (1 + Math.pow(10, (rb - ra) / 400));
+  return 1 / (1 + 10 ** ((rb - ra) / 400));
 }
 
 class EloSelector implements Selector {

@@ -35,7 +35,7 @@ export function sampleNormal(rng: Rng): number {
  */
 export function sampleGamma(shape: number, rng: Rng): number {
   if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
-  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(openUniform(rng), 1 / shape);
+  if (shape < 1) return sampleGamma(shape + 1, rng) * openUniform(rng) ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

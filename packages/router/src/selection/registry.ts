@@ -16,9 +16,9 @@ export type { SelectorDeps, SelectorFactory } from './factory.js';
 const byName = new Map<string, SelectorFactory>();
 const primary: string[] = [];
 
-function register(factory: SelectorFactory<any>): void {
+function register(factory: SelectorFactory): void {
   primary.push(factory.type);
-  for (const name of [factory.type, ...(factory.aliases ?? [])]) byName.set(name, factory as SelectorFactory);
+  for (const name of [factory.type, ...(factory.aliases ?? [])]) byName.set(name, factory);
 }
 
 /** Factory for an algorithm type or alias, or undefined when unknown. */

@@ -120,7 +120,7 @@ function trainKmeans(d: Dataset, rng: Rng, opts: TrainOptions) {
       assign[i] = best;
     });
     if (!changed) break;
-    centroids.forEach((c, j) => {
+    centroids.forEach((_c, j) => {
       const members = d.x.filter((_, i) => assign[i] === j);
       if (members.length === 0) return; // keep an empty cluster's centre where it is
       const sum = new Float64Array(d.dim);
@@ -252,6 +252,7 @@ export function mlpHidden(w1: ArrayLike<number>, b1: ArrayLike<number>, x: Array
     let s = b1[k] as number;
     const off = k * D;
     for (let j = 0; j < D; j++) s += (w1[off + j] as number) * (x[j] as number);
+    // biome-ignore lint/complexity/useMathMinMax: relu sends NaN to 0 here; Math.max(NaN, 0) would propagate it.
     out[k] = s > 0 ? s : 0;
   }
 }

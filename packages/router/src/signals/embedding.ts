@@ -32,7 +32,9 @@ export class EmbeddingSignal implements SignalEvaluator {
   private result(input: SignalInput): SignalResult {
     const sims = this.vectors.map((v) => dot(input.embedding, v));
     let best = 0;
-    sims.forEach((s, i) => (s > sims[best]! ? (best = i) : undefined));
+    sims.forEach((s, i) => {
+      if (s > sims[best]!) best = i;
+    });
     const score =
       this.cfg.aggregation_method === 'mean' ? sims.reduce((a, b) => a + b, 0) / Math.max(1, sims.length) : (sims[best] ?? 0);
     return {

@@ -5,13 +5,13 @@ import type { SignalEvaluator, SignalInput } from './types.js';
 
 type KeywordConfig = SignalsConfig['keywords'][number];
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Scripts written without spaces between words: a boundary check would never match inside them.
 const UNSPACED = /[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]/;
 
 /** Builds one matcher regex per keyword. */
 function matcher(keyword: string, caseSensitive: boolean, wordBoundary: boolean): RegExp {
-  const body = escape(keyword);
+  const body = escapeRegExp(keyword);
   const bounded = wordBoundary && !UNSPACED.test(keyword);
   // \b is ASCII-only; these lookarounds treat any letter or digit as part of a word.
   const src = bounded ? `(?<![\\p{L}\\p{N}_])${body}(?![\\p{L}\\p{N}_])` : body;
