@@ -3,8 +3,28 @@
 
 use candle_core::{Device, Tensor};
 
-use crate::models::{Batch, PaddingSide};
 use crate::Result;
+
+/// Which side padding tokens go on when several texts share one forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaddingSide {
+    Left,
+    Right,
+}
+
+/// A padded batch ready for a forward pass: `[batch, seq]` tensors on the model's device.
+pub struct Batch {
+    /// u32 token ids.
+    pub input_ids: Tensor,
+    /// u32 1 for real tokens, 0 for padding.
+    pub attention_mask: Tensor,
+    /// Per-row count of real tokens.
+    pub lengths: Vec<usize>,
+    /// True when some row is shorter than the longest (the model may skip building a mask otherwise).
+    pub has_padding: bool,
+    /// Side the padding was put on (the model's own `capabilities().padding_side`).
+    pub padding_side: PaddingSide,
+}
 
 /// Row-major padded ids and mask for `seqs`, each row `seq_len` wide.
 #[derive(Debug, Clone, PartialEq, Eq)]

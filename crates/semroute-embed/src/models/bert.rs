@@ -4,11 +4,11 @@
 use candle_core::{DType, Module, Tensor};
 use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
-use crate::batch::padding_bias;
+use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
 use crate::models::layers::{AddNorm, Dense};
-use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 

@@ -4,6 +4,7 @@
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
 
+use crate::batch::{Batch, PaddingSide};
 use crate::config::ModelConfig;
 use crate::pooling::Pooling;
 use crate::{Error, Result};
@@ -14,13 +15,6 @@ pub mod modernbert;
 pub mod qwen3;
 mod rope;
 pub mod xlm_roberta;
-
-/// Which side padding tokens go on when several texts share one forward pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaddingSide {
-    Left,
-    Right,
-}
 
 /// What a model declares about itself; the embedder dispatches on these, not on names.
 #[derive(Debug, Clone)]
@@ -76,20 +70,6 @@ impl Capabilities {
     pub fn valid_dims(&self) -> Vec<usize> {
         self.dims.clone().unwrap_or_else(|| vec![self.hidden_size])
     }
-}
-
-/// A padded batch ready for a forward pass: `[batch, seq]` tensors on the model's device.
-pub struct Batch {
-    /// u32 token ids.
-    pub input_ids: Tensor,
-    /// u32 1 for real tokens, 0 for padding.
-    pub attention_mask: Tensor,
-    /// Per-row count of real tokens.
-    pub lengths: Vec<usize>,
-    /// True when some row is shorter than the longest (the model may skip building a mask otherwise).
-    pub has_padding: bool,
-    /// Side the padding was put on (the model's own `capabilities().padding_side`).
-    pub padding_side: PaddingSide,
 }
 
 /// An encoder that turns a batch of token ids into last hidden states `[batch, seq, hidden]` (f32).

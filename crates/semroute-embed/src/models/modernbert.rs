@@ -15,10 +15,10 @@ use candle_nn::{Embedding, LayerNorm, VarBuilder};
 
 use crate::models::layers::Dense;
 
-use crate::batch::padding_bias;
+use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, ModernBertConfig};
 use crate::models::rope::{self, RotaryTable};
-use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 

@@ -12,9 +12,10 @@ use candle_nn::{Embedding, RmsNorm, VarBuilder};
 
 use crate::models::layers::Dense;
 
+use crate::batch::{Batch, PaddingSide};
 use crate::config::{Activation, Qwen3Config};
 use crate::models::rope::{self, RotaryTable};
-use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 

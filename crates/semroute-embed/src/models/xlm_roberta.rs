@@ -6,9 +6,10 @@
 use candle_core::{DType, Module, Tensor};
 use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
+use crate::batch::{Batch, PaddingSide};
 use crate::config::BertConfig;
 use crate::models::bert::Layer;
-use crate::models::{resolve_layer, Batch, Capabilities, EmbeddingModel, LoadOptions, PaddingSide};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 
