@@ -1,5 +1,7 @@
 //! Padding and masks as pure functions. A padded tensor is only built when a chunk holds more
 //! than one text, and `has_padding` tells the model whether any row is shorter than the longest.
+//! The mask and the lengths stay on the host: the models build whatever bias they need from them,
+//! and pooling reads them without a round trip through the device.
 
 use candle_core::{Device, Tensor};
 
@@ -12,14 +14,16 @@ pub enum PaddingSide {
     Right,
 }
 
-/// A padded batch ready for a forward pass: `[batch, seq]` tensors on the model's device.
+/// A padded batch ready for a forward pass: the ids on the model's device, the mask on the host.
 pub struct Batch {
-    /// u32 token ids.
+    /// u32 token ids `[batch, seq]`.
     pub input_ids: Tensor,
-    /// u32 1 for real tokens, 0 for padding.
-    pub attention_mask: Tensor,
+    /// Row-major `[batch * seq]`: 1 for real tokens, 0 for padding.
+    pub mask: Vec<u32>,
     /// Per-row count of real tokens.
     pub lengths: Vec<usize>,
+    /// Width of every (padded) row.
+    pub seq_len: usize,
     /// True when some row is shorter than the longest (the model may skip building a mask otherwise).
     pub has_padding: bool,
     /// Side the padding was put on (the model's own `capabilities().padding_side`).
@@ -72,7 +76,7 @@ pub fn padding_bias(mask: &[u32]) -> Vec<f32> {
         .collect()
 }
 
-/// Builds the `[batch, seq]` tensors of a batch on `device` (a single text needs no padding).
+/// Builds a batch, its ids on `device` (a single text needs no padding).
 pub fn to_batch(seqs: &[&[u32]], side: PaddingSide, pad_id: u32, device: &Device) -> Result<Batch> {
     let n = seqs.len();
     if n == 1 {
@@ -80,8 +84,9 @@ pub fn to_batch(seqs: &[&[u32]], side: PaddingSide, pad_id: u32, device: &Device
         let len = ids.len();
         return Ok(Batch {
             input_ids: Tensor::from_slice(ids, (1, len), device)?,
-            attention_mask: Tensor::ones((1, len), candle_core::DType::U32, device)?,
+            mask: vec![1; len],
             lengths: vec![len],
+            seq_len: len,
             has_padding: false,
             padding_side: side,
         });
@@ -90,30 +95,12 @@ pub fn to_batch(seqs: &[&[u32]], side: PaddingSide, pad_id: u32, device: &Device
     let has_padding = p.lengths.iter().any(|&l| l < p.seq_len);
     Ok(Batch {
         input_ids: Tensor::from_vec(p.ids, (n, p.seq_len), device)?,
-        attention_mask: Tensor::from_vec(p.mask, (n, p.seq_len), device)?,
+        mask: p.mask,
         lengths: p.lengths,
+        seq_len: p.seq_len,
         has_padding,
         padding_side: side,
     })
-}
-
-/// The mask `[batch * seq]` that `to_batch` used, rebuilt on the host for pooling.
-pub fn host_mask(lengths: &[usize], seq_len: usize, side: PaddingSide) -> Vec<u32> {
-    let mut mask = Vec::with_capacity(lengths.len() * seq_len);
-    for &len in lengths {
-        let fill = seq_len - len;
-        match side {
-            PaddingSide::Right => {
-                mask.extend(std::iter::repeat_n(1u32, len));
-                mask.extend(std::iter::repeat_n(0u32, fill));
-            }
-            PaddingSide::Left => {
-                mask.extend(std::iter::repeat_n(0u32, fill));
-                mask.extend(std::iter::repeat_n(1u32, len));
-            }
-        }
-    }
-    mask
 }
 
 #[cfg(test)]
@@ -137,11 +124,16 @@ mod tests {
     }
 
     #[test]
-    fn host_mask_matches_pad() {
+    fn batch_mask_matches_pad() {
         for side in [PaddingSide::Left, PaddingSide::Right] {
-            let p = pad(&[&[1, 2], &[3, 4, 5, 6], &[7]], side, 0);
-            assert_eq!(host_mask(&p.lengths, p.seq_len, side), p.mask);
+            let seqs: [&[u32]; 3] = [&[1, 2], &[3, 4, 5, 6], &[7]];
+            let p = pad(&seqs, side, 0);
+            let b = to_batch(&seqs, side, 0, &Device::Cpu).unwrap();
+            assert_eq!(b.mask, p.mask);
+            assert_eq!((b.lengths, b.seq_len), (p.lengths, p.seq_len));
         }
+        let b = to_batch(&[&[1, 2, 3]], PaddingSide::Left, 0, &Device::Cpu).unwrap();
+        assert_eq!((b.mask, b.seq_len), (vec![1, 1, 1], 3));
     }
 
     #[test]

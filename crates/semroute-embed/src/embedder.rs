@@ -8,7 +8,7 @@ use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
 use tokenizers::{Tokenizer, TruncationParams};
 
-use crate::batch::{host_mask, to_batch};
+use crate::batch::to_batch;
 use crate::config::{Architecture, ModelConfig};
 use crate::models::{load_model, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::{normalize_rows, pool, truncate_rows};
@@ -281,20 +281,23 @@ impl Embedder {
         for rows in order.chunks(chunk) {
             let seqs: Vec<&[u32]> = rows.iter().map(|&i| ids[i].as_slice()).collect();
             let batch = to_batch(&seqs, caps.padding_side, caps.pad_token_id, &self.device)?;
+            // The tokenizer truncates, so a longer batch is a bug upstream; checked here once for
+            // every architecture rather than in each model.
+            caps.check_seq_len(batch.seq_len)?;
             let states = self.model.forward(&batch)?;
             let (b, s, h) = states.dims3()?;
-            if b != rows.len() || h != hidden {
+            if b != rows.len() || s != batch.seq_len || h != hidden {
                 return Err(Error::InferenceFailed {
                     context: format!(
-                        "model returned [{b}, {s}, {h}] for a batch of {} (hidden {hidden})",
-                        rows.len()
+                        "model returned [{b}, {s}, {h}] for a batch of {} x {} (hidden {hidden})",
+                        rows.len(),
+                        batch.seq_len
                     ),
                     source: None,
                 });
             }
             let flat = states.flatten_all()?.to_vec1::<f32>()?;
-            let mask = host_mask(&batch.lengths, s, caps.padding_side);
-            let pooled = pool(caps.pooling, &flat, &mask, b, s, h);
+            let pooled = pool(caps.pooling, &flat, &batch.mask, b, s, h);
             let mut out = truncate_rows(&pooled, h, dim);
             if self.opts.normalize {
                 normalize_rows(&mut out, dim);

@@ -45,7 +45,8 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    /// A forward pass longer than the model's positions is a bug upstream (the embedder truncates).
+    /// A forward pass longer than the model's positions is a bug upstream (the embedder truncates
+    /// and calls this before every forward).
     pub(crate) fn check_seq_len(&self, seq_len: usize) -> Result<()> {
         if seq_len > self.max_seq_len {
             return Err(Error::InferenceFailed {

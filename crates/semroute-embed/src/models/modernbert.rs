@@ -321,7 +321,6 @@ impl EmbeddingModel for ModernBert {
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
         let (b, s) = batch.input_ids.dims2()?;
-        self.caps.check_seq_len(s)?;
         let device = batch.input_ids.device();
         let mut x = self
             .embed_norm
@@ -329,13 +328,9 @@ impl EmbeddingModel for ModernBert {
 
         // Masks are built only when needed: padding for global layers only when a row is short;
         // the window only when some pair of positions is further apart than it.
-        let mask = if batch.has_padding {
-            batch.attention_mask.flatten_all()?.to_vec1::<u32>()?
-        } else {
-            vec![1u32; b * s]
-        };
+        let mask = &batch.mask;
         let global_bias = if batch.has_padding {
-            Some(Tensor::from_vec(padding_bias(&mask), (b, 1, 1, s), device)?)
+            Some(Tensor::from_vec(padding_bias(mask), (b, 1, 1, s), device)?)
         } else {
             None
         };

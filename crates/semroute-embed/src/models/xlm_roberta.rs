@@ -117,7 +117,6 @@ impl EmbeddingModel for XlmRoberta {
                 source: None,
             });
         }
-        self.caps.check_seq_len(s)?;
         let device = batch.input_ids.device();
         // Right padding: real tokens sit at 0..n, so their positions are first_position + j.
         // Padded slots get positions too, but the attention mask keeps them out of every real row.
