@@ -10,7 +10,7 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use crate::batch::to_batch;
 use crate::config::{Architecture, ModelConfig};
-use crate::models::{load_model, Capabilities, EmbeddingModel, LoadOptions};
+use crate::models::{load_model, Capabilities, EmbeddingModel, LoadOptions, ModelPaths};
 use crate::pooling::{normalize_rows, pool, truncate_rows};
 use crate::{files, Error, Result};
 
@@ -122,18 +122,12 @@ impl Embedder {
             layer: opts.layer,
             pooling: files.pooling,
             max_seq_len: files.max_seq_length,
+            paths: ModelPaths {
+                config: files.config.clone(),
+                weights: files.weights[0].clone(),
+            },
         };
-        let model = load_model(&config, vb, &load_opts).map_err(|e| match e {
-            Error::UnsupportedModel { reason, .. } => Error::UnsupportedModel {
-                path: files.config.clone(),
-                reason,
-            },
-            Error::CorruptWeights { source, .. } => Error::CorruptWeights {
-                path: files.weights[0].clone(),
-                source,
-            },
-            other => other,
-        })?;
+        let model = load_model(&config, vb, &load_opts)?;
 
         let caps = model.capabilities().clone();
         let out_dim = match opts.dim {

@@ -8,6 +8,7 @@ use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
 use crate::models::layers::{AddNorm, Dense};
+use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
@@ -139,15 +140,8 @@ impl Bert {
     /// Builds the encoder from `vb` (weights with or without a `bert.` prefix).
     pub fn load(c: &BertConfig, vb: VarBuilder, opts: &LoadOptions) -> Result<Self> {
         let layers = resolve_layer(opts.layer, &[c.num_hidden_layers], c.num_hidden_layers)?;
-        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
-            vb.pp("bert")
-        } else {
-            vb
-        };
-        let weights = |e: candle_core::Error| Error::CorruptWeights {
-            path: "model.safetensors".into(),
-            source: e.into(),
-        };
+        let vb = strip_prefix(vb, "bert", "embeddings.word_embeddings.weight");
+        let weights = |e: candle_core::Error| opts.paths.corrupt_weights(e);
         let emb = vb.pp("embeddings");
         let h = c.hidden_size;
         let word = Embedding::new(

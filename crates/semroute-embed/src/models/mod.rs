@@ -8,9 +8,11 @@ use crate::batch::{Batch, PaddingSide};
 use crate::config::ModelConfig;
 use crate::pooling::Pooling;
 use crate::{Error, Result};
+pub use loading::ModelPaths;
 
 pub mod bert;
 mod layers;
+pub mod loading;
 pub mod modernbert;
 pub mod qwen3;
 mod rope;
@@ -89,9 +91,11 @@ pub struct LoadOptions {
     pub pooling: Option<Pooling>,
     /// sentence-transformers' max_seq_length; caps the model's own maximum.
     pub max_seq_len: Option<usize>,
+    /// The files the model comes from, named in load errors.
+    pub paths: ModelPaths,
 }
 
-/// Builds the model `config` describes from weights in `vb`.
+/// Builds the model `config` describes from weights in `vb`, on `vb`'s device.
 pub fn load_model(
     config: &ModelConfig,
     vb: VarBuilder,

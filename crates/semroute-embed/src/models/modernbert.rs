@@ -10,17 +10,18 @@
 //! `matryoshka_layers` / `matryoshka_dims` when present, else every layer and the full width plus
 //! each power of two from 64 below it (768 -> 512, 256, 128, 64: mmBERT-embed's ladder).
 
-use candle_core::{Device, Module, Tensor};
+use candle_core::{Module, Tensor};
 use candle_nn::{Embedding, LayerNorm, VarBuilder};
 
 use crate::models::layers::Dense;
 
 use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, ModernBertConfig};
+use crate::models::loading::strip_prefix;
 use crate::models::rope::{self, RotaryTable};
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
-use crate::{Error, Result};
+use crate::Result;
 
 /// A loaded ModernBERT encoder, cut at its exit layer.
 pub struct ModernBert {
@@ -228,36 +229,23 @@ pub fn local_bias(mask: &[u32], batch: usize, seq: usize, half_window: usize) ->
 impl ModernBert {
     /// Builds the encoder from `vb` (weights with or without a `model.` prefix), up to the exit layer.
     pub fn load(c: &ModernBertConfig, vb: VarBuilder, opts: &LoadOptions) -> Result<Self> {
-        let bad_config = |reason: String| Error::InvalidConfig {
-            path: "config.json".into(),
-            source: reason.into(),
-        };
+        let bad_config = |reason: String| opts.paths.invalid_config(reason);
         if c.num_attention_heads == 0 || !c.hidden_size.is_multiple_of(c.num_attention_heads) {
             return Err(bad_config(format!(
                 "hidden_size {} is not divisible by num_attention_heads {}",
                 c.hidden_size, c.num_attention_heads
             )));
         }
-        rope::check_unscaled(c.rope_parameters.as_ref(), c.rope_scaling.as_ref()).map_err(
-            |reason| Error::UnsupportedModel {
-                path: "config.json".into(),
-                reason,
-            },
-        )?;
+        rope::check_unscaled(c.rope_parameters.as_ref(), c.rope_scaling.as_ref())
+            .map_err(|reason| opts.paths.unsupported(reason))?;
         let local = local_layers(c).map_err(bad_config)?;
         let exits = exit_layers(c).map_err(bad_config)?;
         let widths = dims(c).map_err(bad_config)?;
         let depth = resolve_layer(opts.layer, &exits, c.num_hidden_layers)?;
 
-        let vb = if vb.contains_tensor("model.embeddings.tok_embeddings.weight") {
-            vb.pp("model")
-        } else {
-            vb
-        };
-        let weights = |e: candle_core::Error| Error::CorruptWeights {
-            path: "model.safetensors".into(),
-            source: e.into(),
-        };
+        let device = vb.device().clone();
+        let vb = strip_prefix(vb, "model", "embeddings.tok_embeddings.weight");
+        let weights = |e: candle_core::Error| opts.paths.corrupt_weights(e);
         let h = c.hidden_size;
         let emb = vb.pp("embeddings");
         let tok_embeddings = Embedding::new(
@@ -281,7 +269,6 @@ impl ModernBert {
             m.min(c.max_position_embeddings)
         });
         let head_dim = h / c.num_attention_heads;
-        let device = Device::Cpu;
         let global_rope = RotaryTable::new(c.global_theta(), head_dim, max_seq_len, &device)?;
         let local_rope = RotaryTable::new(c.local_theta(), head_dim, max_seq_len, &device)?;
         Ok(ModernBert {

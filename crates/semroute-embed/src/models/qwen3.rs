@@ -7,13 +7,14 @@
 //! numbered exactly as when embedded alone. (transformers numbers 0..seq over the padded row
 //! instead; RoPE only sees position differences, so both agree up to rounding.)
 
-use candle_core::{Device, Module, Tensor};
+use candle_core::{Module, Tensor};
 use candle_nn::{Embedding, RmsNorm, VarBuilder};
 
 use crate::models::layers::Dense;
 
 use crate::batch::{Batch, PaddingSide};
 use crate::config::{Activation, Qwen3Config};
+use crate::models::loading::strip_prefix;
 use crate::models::rope::{self, RotaryTable};
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
@@ -184,10 +185,7 @@ pub fn positions(lengths: &[usize], seq: usize) -> Vec<u32> {
 impl Qwen3 {
     /// Builds the model from `vb` (weights with or without a `model.` prefix).
     pub fn load(c: &Qwen3Config, vb: VarBuilder, opts: &LoadOptions) -> Result<Self> {
-        let bad_config = |reason: String| Error::InvalidConfig {
-            path: "config.json".into(),
-            source: reason.into(),
-        };
+        let bad_config = |reason: String| opts.paths.invalid_config(reason);
         if c.num_key_value_heads == 0
             || !c.num_attention_heads.is_multiple_of(c.num_key_value_heads)
         {
@@ -197,27 +195,17 @@ impl Qwen3 {
             )));
         }
         let Some(end_of_text) = c.eos_token_id.or(c.pad_token_id) else {
-            return Err(Error::UnsupportedModel {
-                path: "config.json".into(),
-                reason: "qwen3 config names no eos_token_id (the end-of-text token appended to every input)".into(),
-            });
+            return Err(opts.paths.unsupported(
+                "qwen3 config names no eos_token_id (the end-of-text token appended to every input)"
+                    .into(),
+            ));
         };
-        rope::check_unscaled(c.rope_parameters.as_ref(), c.rope_scaling.as_ref()).map_err(
-            |reason| Error::UnsupportedModel {
-                path: "config.json".into(),
-                reason,
-            },
-        )?;
+        rope::check_unscaled(c.rope_parameters.as_ref(), c.rope_scaling.as_ref())
+            .map_err(|reason| opts.paths.unsupported(reason))?;
         let depth = resolve_layer(opts.layer, &[c.num_hidden_layers], c.num_hidden_layers)?;
-        let vb = if vb.contains_tensor("model.embed_tokens.weight") {
-            vb.pp("model")
-        } else {
-            vb
-        };
-        let weights = |e: candle_core::Error| Error::CorruptWeights {
-            path: "model.safetensors".into(),
-            source: e.into(),
-        };
+        let device = vb.device().clone();
+        let vb = strip_prefix(vb, "model", "embed_tokens.weight");
+        let weights = |e: candle_core::Error| opts.paths.corrupt_weights(e);
         let h = c.hidden_size;
         let embed_tokens = Embedding::new(
             vb.pp("embed_tokens")
@@ -233,7 +221,7 @@ impl Qwen3 {
         let max_seq_len = opts.max_seq_len.map_or(c.max_position_embeddings, |m| {
             m.min(c.max_position_embeddings)
         });
-        let rope = RotaryTable::new(c.theta(), c.head_dim(), max_seq_len, &Device::Cpu)?;
+        let rope = RotaryTable::new(c.theta(), c.head_dim(), max_seq_len, &device)?;
         Ok(Qwen3 {
             embed_tokens,
             layers,

@@ -9,6 +9,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 use crate::batch::{Batch, PaddingSide};
 use crate::config::BertConfig;
 use crate::models::bert::Layer;
+use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
@@ -29,26 +30,18 @@ impl XlmRoberta {
     /// Builds the encoder from `vb` (weights with or without a `roberta.` prefix).
     pub fn load(c: &BertConfig, vb: VarBuilder, opts: &LoadOptions) -> Result<Self> {
         let layers = resolve_layer(opts.layer, &[c.num_hidden_layers], c.num_hidden_layers)?;
-        let vb = if vb.contains_tensor("roberta.embeddings.word_embeddings.weight") {
-            vb.pp("roberta")
-        } else {
-            vb
-        };
-        let weights = |e: candle_core::Error| Error::CorruptWeights {
-            path: "model.safetensors".into(),
-            source: e.into(),
-        };
+        let vb = strip_prefix(vb, "roberta", "embeddings.word_embeddings.weight");
+        let weights = |e: candle_core::Error| opts.paths.corrupt_weights(e);
         let first_position = c.pad_token_id + 1;
         let positions = c
             .max_position_embeddings
             .checked_sub(first_position as usize)
             .filter(|&n| n > 0)
-            .ok_or_else(|| Error::UnsupportedModel {
-                path: "config.json".into(),
-                reason: format!(
+            .ok_or_else(|| {
+                opts.paths.unsupported(format!(
                     "xlm-roberta max_position_embeddings {} leaves no positions past pad_token_id {}",
                     c.max_position_embeddings, c.pad_token_id
-                ),
+                ))
             })?;
         let emb = vb.pp("embeddings");
         let h = c.hidden_size;
