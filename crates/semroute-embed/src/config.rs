@@ -255,8 +255,6 @@ pub struct ModernBertConfig {
     #[serde(default = "default_modernbert_act")]
     pub hidden_activation: Activation,
     #[serde(default)]
-    pub classifier_pooling: Option<String>,
-    #[serde(default)]
     pub attention_bias: bool,
     #[serde(default)]
     pub mlp_bias: bool,
@@ -326,8 +324,6 @@ pub struct Qwen3Config {
     pub hidden_act: Activation,
     #[serde(default)]
     pub attention_bias: bool,
-    #[serde(default)]
-    pub tie_word_embeddings: bool,
     #[serde(default)]
     pub eos_token_id: Option<u32>,
     #[serde(default)]

@@ -1,4 +1,4 @@
-//! semroute-embed: local transformer embeddings (BERT, ModernBERT, Qwen3) on candle.
+//! semroute-embed: local transformer embeddings (BERT, XLM-RoBERTa, ModernBERT, Qwen3) on candle.
 //! Plain Rust: it knows nothing of JavaScript (the N-API glue lives in semroute-node).
 
 pub mod batch;

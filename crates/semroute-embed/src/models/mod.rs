@@ -32,8 +32,6 @@ pub struct Capabilities {
     pub max_seq_len: usize,
     /// Output embedding width before any Matryoshka truncation.
     pub hidden_size: usize,
-    /// Total transformer layers.
-    pub num_layers: usize,
     /// Matryoshka: layers at which the model may exit early (None = only the full depth).
     pub exit_layers: Option<Vec<usize>>,
     /// Matryoshka: dimensions the output may be truncated to (None = only the full width).
@@ -60,13 +58,6 @@ impl Capabilities {
             });
         }
         Ok(())
-    }
-
-    /// Layers a caller may ask for (`exit_layers`, else only the full depth).
-    pub fn valid_layers(&self) -> Vec<usize> {
-        self.exit_layers
-            .clone()
-            .unwrap_or_else(|| vec![self.num_layers])
     }
 
     /// Output widths a caller may ask for (`dims`, else only the full width).

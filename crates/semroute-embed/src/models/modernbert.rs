@@ -286,18 +286,12 @@ impl ModernBert {
                 masks_padding: true,
                 max_seq_len,
                 hidden_size: h,
-                num_layers: c.num_hidden_layers,
                 exit_layers: Some(exits),
                 dims: Some(widths),
                 append_token_id: None,
                 instruction_template: None,
             },
         })
-    }
-
-    /// How many layers this instance runs (its Matryoshka exit).
-    pub fn depth(&self) -> usize {
-        self.layers.len()
     }
 }
 

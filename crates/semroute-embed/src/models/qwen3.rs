@@ -234,7 +234,6 @@ impl Qwen3 {
                 masks_padding: true,
                 max_seq_len,
                 hidden_size: h,
-                num_layers: c.num_hidden_layers,
                 exit_layers: None,
                 dims: None,
                 append_token_id: Some(end_of_text),

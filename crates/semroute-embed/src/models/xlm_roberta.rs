@@ -83,7 +83,6 @@ impl XlmRoberta {
                 masks_padding: true,
                 max_seq_len,
                 hidden_size: h,
-                num_layers: c.num_hidden_layers,
                 exit_layers: None,
                 dims: None,
                 append_token_id: None,
