@@ -19,8 +19,10 @@ pnpm run lint:ts
 phase_done "format and lint gates"
 
 printf '\n==> Rust tests\n'
-# Same --target as `napi build --platform`, so the tests reuse its compiled dependencies.
-cargo test --release -p semroute-embed --target "$(rustc -vV | sed -n 's/^host: //p')"
+# Same profile and --target as `napi build --platform`, and semroute-node in the package set so
+# that dependency features unify as in the addon build (napi-derive turns on syn's `full`, which
+# otherwise rebuilds every proc-macro and all above them): the tests reuse its compiled deps.
+cargo test --release -p semroute-embed -p semroute-node --target "$(rustc -vV | sed -n 's/^host: //p')"
 phase_done "Rust tests"
 
 printf '\n==> TypeScript tests (vitest)\n'
