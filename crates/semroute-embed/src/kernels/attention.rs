@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::kernels::gemm::strided;
 use crate::kernels::softmax::softmax_rows;
+use crate::kernels::Shared;
 
 /// The op on `qkv` `[b, s, 3 * heads * head_dim]` (Q, K, V each head-major); output `[b, s, h]`.
 pub(crate) struct FusedQkvAttention<'a> {
@@ -17,20 +18,6 @@ pub(crate) struct FusedQkvAttention<'a> {
     pub head_dim: usize,
     /// Real tokens per row (the rest of the row is right padding).
     pub lengths: &'a [usize],
-}
-
-/// A raw pointer that tasks writing disjoint parts of one buffer may share.
-#[derive(Clone, Copy)]
-struct Shared(*mut f32);
-// SAFETY: every task writes a disjoint set of elements (its own row and head).
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    /// Through a method, so closures capture the whole (Send) wrapper, not its raw-pointer field.
-    fn ptr(self) -> *mut f32 {
-        self.0
-    }
 }
 
 impl CustomOp1 for FusedQkvAttention<'_> {
@@ -59,6 +46,7 @@ impl CustomOp1 for FusedQkvAttention<'_> {
             candle_core::bail!("semroute attention: row length {bad} outside 1..={s}");
         }
         let mut ctx = vec![0f32; b * s * h];
+        // Each task writes a disjoint set of elements of ctx (its own row and head).
         let out = Shared(ctx.as_mut_ptr());
         let scale = 1.0 / (hd as f32).sqrt();
         let rs = three_h as isize;

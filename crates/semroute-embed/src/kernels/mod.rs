@@ -11,3 +11,18 @@ pub(crate) mod math;
 pub(crate) mod norm;
 pub(crate) mod packed;
 pub(crate) mod softmax;
+
+/// A raw output pointer that parallel tasks writing disjoint parts of one buffer may share (each
+/// user states which part each task writes).
+#[derive(Clone, Copy)]
+pub(crate) struct Shared(pub(crate) *mut f32);
+// SAFETY: only handed to tasks that write disjoint elements (see each use).
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// Through a method, so closures capture the whole (Send) wrapper, not its raw-pointer field.
+    pub(crate) fn ptr(self) -> *mut f32 {
+        self.0
+    }
+}

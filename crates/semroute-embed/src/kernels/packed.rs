@@ -7,6 +7,8 @@
 
 use rayon::prelude::*;
 
+use crate::kernels::Shared;
+
 /// Columns per panel: two 16-lane registers.
 const NR: usize = 32;
 /// Rows per microkernel tile: 12 x 2 accumulators + 2 weight registers + 1 broadcast <= 32.
@@ -56,19 +58,6 @@ fn avx512() -> bool {
     }
 }
 
-/// A raw output pointer that tasks writing disjoint column ranges may share.
-#[derive(Clone, Copy)]
-struct Out(*mut f32);
-// SAFETY: every task writes only its own columns of the output.
-unsafe impl Send for Out {}
-unsafe impl Sync for Out {}
-
-impl Out {
-    fn ptr(self) -> *mut f32 {
-        self.0
-    }
-}
-
 /// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded over column panels on the calling pool.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
     let (k, n) = (w.k, w.n);
@@ -83,7 +72,8 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
         }
     }
     let panels = n.div_ceil(NR);
-    let out = Out(y.as_mut_ptr());
+    // Each task writes only its own columns of y.
+    let out = Shared(y.as_mut_ptr());
     let tasks = rayon::current_num_threads().min(panels).max(1);
     let per = panels.div_ceil(tasks);
     let run = |t: usize| {
