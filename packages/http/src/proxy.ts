@@ -74,6 +74,8 @@ export class ProxyCore {
   private readonly attemptTimeoutMs: number;
   private readonly sessionHeader: string;
   private readonly log: ProxyLogger | undefined;
+  /** Every configured provider API key, longest first: cut out of upstream text before it is logged or returned. */
+  private readonly secrets: string[];
   private router: Router | undefined;
   private readonly routerReady: Promise<Router>;
 
@@ -84,6 +86,8 @@ export class ProxyCore {
     for (const list of this.upstreams.values()) {
       for (const u of list) this.byProviderId.set(u.providerModelId, [...(this.byProviderId.get(u.providerModelId) ?? []), u]);
     }
+    const keys = new Set([...this.upstreams.values()].flat().flatMap((u) => (u.apiKey ? [u.apiKey] : [])));
+    this.secrets = [...keys].sort((a, b) => b.length - a.length);
     this.maxBodyBytes = positive(options.maxBodyBytes, 8 * MiB, 'maxBodyBytes');
     if (options.apiToken !== undefined && options.apiToken.length === 0) throw new RangeError('apiToken must be a non-empty string or left out');
     this.apiToken = options.apiToken;
@@ -216,7 +220,7 @@ export class ProxyCore {
       } catch (err) {
         if (signal.aborted) throw clientClosed();
         const kind = timer.signal.aborted ? 'timeout' : 'connect_error';
-        const detail = kind === 'timeout' ? `no response within ${this.attemptTimeoutMs} ms` : errorText(err);
+        const detail = kind === 'timeout' ? `no response within ${this.attemptTimeoutMs} ms` : redactSecrets(errorText(err), this.secrets);
         failures.push({ upstream: up.name, model: up.model, kind, detail });
         this.attempted(up, kind, decision, false);
         continue;
@@ -225,7 +229,8 @@ export class ProxyCore {
       }
       if (RETRY_STATUS(res.statusCode)) {
         const text = await res.body.text().catch(() => '');
-        failures.push({ upstream: up.name, model: up.model, kind: 'status', detail: `HTTP ${res.statusCode} ${upstreamMessage(text)}`.trim() });
+        // Upstream text can echo the request's Authorization (a key): redacted before a log line or the 502 sees it.
+        failures.push({ upstream: up.name, model: up.model, kind: 'status', detail: `HTTP ${res.statusCode} ${upstreamMessage(text, this.secrets)}`.trim() });
         this.attempted(up, res.statusCode === 429 ? 'status_429' : 'status_5xx', decision, false);
         continue;
       }
@@ -240,7 +245,9 @@ export class ProxyCore {
         // The provider refused the request itself (bad parameters, auth): the next model would too.
         this.metrics.attempts.inc({ model: up.model, result: 'status_4xx' });
         this.log?.warn({ requestId: clientHeaders['x-request-id'], upstream: up.name, status: res.statusCode }, 'upstream refused the request');
-        return { status: res.statusCode, headers, body: res.body };
+        // An error body is small and may echo the key (e.g. a 401 quoting the Authorization header): read and redacted.
+        const text = await res.body.text().catch(() => '');
+        return { status: res.statusCode, headers, body: new TextEncoder().encode(redactSecrets(text, this.secrets)) };
       }
       if (failures.length > 0) this.log?.warn({ requestId: clientHeaders['x-request-id'], failures, servedBy: up.name }, 'failed over');
       return { status: res.statusCode, headers, body: this.relay(res.body, up, decision, started, signal, request.stream === true, ticket) };
@@ -280,7 +287,7 @@ export class ProxyCore {
       done = true;
     } catch (err) {
       if (!signal.aborted) {
-        this.log?.warn({ upstream: up.name, err: errorText(err) }, 'upstream answer broke off');
+        this.log?.warn({ upstream: up.name, err: redactSecrets(errorText(err), this.secrets) }, 'upstream answer broke off');
         this.attempted(up, 'broken', decision, false);
       }
       throw err;
@@ -367,15 +374,25 @@ async function* onFinish<T>(source: AsyncIterable<T>, fn: () => void): AsyncGene
   }
 }
 
-/** The `error.message` of an OpenAI-style error body, else the first 200 characters. */
-function upstreamMessage(text: string): string {
+/** The `error.message` of an OpenAI-style error body, else the first 200 characters; secrets redacted before the cut. */
+function upstreamMessage(text: string, secrets: readonly string[]): string {
   try {
     const m = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-    if (typeof m === 'string') return m.slice(0, 200);
+    if (typeof m === 'string') return redactSecrets(m, secrets).slice(0, 200);
   } catch {
     // not JSON
   }
-  return text.slice(0, 200);
+  return redactSecrets(text, secrets).slice(0, 200);
+}
+
+/**
+ * `text` with every configured key (`secrets`) and every `Bearer <token>` replaced by `[REDACTED]`.
+ * Upstream error text is not ours: a provider may quote the Authorization header it was sent.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('[REDACTED]');
+  return out.replace(/\b(Bearer)\s+(?!\[REDACTED\])[^\s"',;]+/gi, '$1 [REDACTED]');
 }
 
 function errorText(err: unknown): string {

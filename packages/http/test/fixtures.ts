@@ -22,7 +22,7 @@ export class WordsEmbedder implements TextEmbedder {
   }
 }
 
-export type Behaviour = 'ok' | 'fail' | 'slow' | 'hang' | 'gated' | 'closed';
+export type Behaviour = 'ok' | 'fail' | 'slow' | 'hang' | 'gated' | 'closed' | 'echo' | 'echo401' | 'echotext';
 
 /** coder / writer / helper cards; each model's backend is `<mock>/<behaviour>/v1`. */
 export function proxyConfig(mock: string, b: { coder: Behaviour; writer: Behaviour; helper: Behaviour }, closedPort = 9, cache = false) {

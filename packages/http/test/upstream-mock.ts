@@ -1,7 +1,7 @@
 // Mock OpenAI-compatible upstreams on 127.0.0.1 for the proxy tests. The first path segment picks
 // the behaviour: /ok, /fail (500), /slow (headers after `slowMs`), /stream (SSE), /hang (SSE that
 // sends one chunk and then waits until the client goes away), /gated (SSE whose second chunk waits
-// for `release()`).
+// for `release()`), /echo (500) /echo401 (401) /echotext (503, plain text) quoting the Authorization header.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -60,6 +60,16 @@ export async function startMockUpstream(slowMs = 5_000): Promise<MockUpstream> {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(completion(model, `answer from ${model}`)));
         }
+        return;
+      case 'echo':
+      case 'echo401':
+        // A careless provider: its error quotes the Authorization header it received.
+        res.writeHead(kind === 'echo' ? 500 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `bad credentials: ${req.headers.authorization ?? '(none)'} was rejected`, type: 'server_error' } }));
+        return;
+      case 'echotext':
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end(`upstream overloaded; request had authorization=${req.headers.authorization ?? ''}`);
         return;
       case 'fail':
         res.writeHead(500, { 'content-type': 'application/json' });
