@@ -100,6 +100,25 @@ describe('reserved names', () => {
     const json = JSON.parse(`{"routing": {"modelCards": [{"name": "m", "${key}": {"x": 1}}]}}`) as unknown;
     expect(issuesOf(() => validateConfig(json))).toEqual([{ path: `routing.modelCards[0].${key}`, message: `"${key}" is a reserved name and cannot be a key` }]);
   });
+  it.each([
+    ['a card name', BASE.replace('  modelCards:\n    - name: m', '  modelCards:\n    - name: "${CARD}"'), 'routing.modelCards[0].name', 8],
+    ['a decision name', BASE.replace('    - name: d', '    - name: "${CARD}"'), 'routing.decisions[0].name', 11],
+    ['a modelRef', BASE.replace('{model: n}', '{model: "${CARD}"}'), 'routing.decisions[0].modelRefs[1].model', 12],
+  ])('rejects a reserved name arriving through ${ENV} in %s, with its path and the value redacted', (_what, text, where, line) => {
+    for (const value of ['__proto__', 'constructor', 'prototype']) {
+      const err = (() => {
+        try {
+          parseConfig(text, { env: { CARD: value } });
+        } catch (e) {
+          return e as ConfigError;
+        }
+        throw new Error(`accepted ${value}`);
+      })();
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.issues).toContainEqual(expect.objectContaining({ path: where, line, message: '"[redacted $CARD]" (from the environment) is a reserved name and cannot name anything' }));
+      expect(JSON.stringify(err.issues)).not.toContain(value);
+    }
+  });
 });
 
 describe('environment values in messages', () => {

@@ -112,6 +112,8 @@ export function validateConfig(
   // Reserved names, cycles and depth first: the passes below recurse into the tree.
   if (!checkReserved(raw, issues)) throw new ConfigError(withLines(issues), source);
   const expanded = expandEnv(raw, options.env ?? process.env, issues, [], fromEnv);
+  // A name may also arrive through `${VAR}`: check the expanded tree too (the message is redacted).
+  if (fromEnv.length > 0) checkReserved(expanded, issues, true);
 
   const parsed = routerConfigSchema.safeParse(expanded);
   if (!parsed.success) {

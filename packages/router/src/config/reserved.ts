@@ -15,17 +15,22 @@ const NAME_LISTS = new Set(['auto_model_names']);
 export const MAX_CONFIG_DEPTH = 64;
 
 /**
- * Reports reserved keys and names, cycles and excessive depth. Returns false when the tree must not
+ * Reports reserved keys and names, cycles and excessive depth (`expanded`: the tree after `${VAR}`
+ * expansion, whose names may have come from the environment). Returns false when the tree must not
  * be walked any further (a cycle, too deep, or a reserved key): later passes recurse into every key.
  */
-export function checkReserved(raw: unknown, issues: ConfigIssue[]): boolean {
+export function checkReserved(raw: unknown, issues: ConfigIssue[], expanded = false): boolean {
   let walkable = true;
   const stack = new Set<unknown>();
   const visit = (v: unknown, path: (string | number)[], key: string | number | undefined): void => {
     if (typeof v === 'string') {
       const named = (typeof key === 'string' && NAME_FIELDS.has(key)) || (typeof key === 'number' && NAME_LISTS.has(String(path[path.length - 2])));
       if (named && RESERVED_NAMES.has(v.trim())) {
-        issues.push({ path: pathToString(path), message: `"${v.trim()}" is a reserved name (${[...RESERVED_NAMES].join(', ')} cannot name anything)` });
+        // After `${VAR}` expansion the message must not list the names: it is redacted by value.
+        const message = expanded
+          ? `"${v.trim()}" (from the environment) is a reserved name and cannot name anything`
+          : `"${v.trim()}" is a reserved name (${[...RESERVED_NAMES].join(', ')} cannot name anything)`;
+        issues.push({ path: pathToString(path), message });
       }
       return;
     }
