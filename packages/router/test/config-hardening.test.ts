@@ -21,6 +21,15 @@ routing:
       modelRefs: [{model: m}, {model: n}]
 `;
 
+function formatIssuesOf(text: string): string {
+  try {
+    parseConfig(text);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
 function issuesOf(fn: () => unknown): ConfigIssue[] {
   try {
     fn();
@@ -63,6 +72,15 @@ describe('YAML errors', () => {
     const issues = issuesOf(() => parseConfig(lines.join('\n')));
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(issues[0]!.message).toMatch(/Excessive alias count/);
+    // The alias that crossed the limit, with its YAML path and line (not `(root) (line 1)`).
+    expect(issues).toEqual([expect.objectContaining({ path: 'c[8]', line: 3, message: expect.stringMatching(/^YAML alias \*b expands past the limit of 100/) })]);
+  });
+
+  it('reports an alias bomb deep in the config at the alias that crosses the limit', () => {
+    const text = `${BASE}  signals:\n    keywords:\n      - &k {name: x, keywords: [a, b, c, d, e, f, g, h, i, j]}\n      - &l [${Array(10).fill('*k').join(', ')}]\n      - [${Array(10).fill('*l').join(', ')}]\n`;
+    const issues = issuesOf(() => parseConfig(text));
+    expect(issues).toEqual([expect.objectContaining({ path: 'routing.signals.keywords[2][8]', line: 17, message: expect.stringMatching(/^YAML alias \*l expands/) })]);
+    expect(formatIssuesOf(text)).not.toContain('(root)');
   });
 
   it('refuses nesting too deep to parse, and nesting deeper than any config', () => {

@@ -7,7 +7,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
 import { expandEnv, redactEnv, type EnvValue } from './env.js';
 import { checkReserved } from './reserved.js';
-import { checkAliases, yamlPathAt } from './yaml-checks.js';
+import { aliasOverLimit, checkAliases, yamlPathAt } from './yaml-checks.js';
 import { checkReferences, type ParsedAlgorithm } from './references.js';
 import { unknownFields } from './unknown-fields.js';
 import { routerConfigSchema, type DecisionConfig, type RouterConfig } from './schema.js';
@@ -38,6 +38,8 @@ export interface ParseOptions {
 }
 
 const MAX_YAML_ERRORS = 20;
+/** Alias expansions `toJS` allows (counted as the yaml package does), far more than any config uses. */
+const MAX_ALIAS_COUNT = 100;
 const TOO_DEEP = 'YAML nested too deeply to read (a config is a few levels deep)';
 const isStackOverflow = (m: string) => /Maximum call stack size exceeded/i.test(m);
 
@@ -75,10 +77,13 @@ export function parseConfig(text: string, options: ParseOptions = {}): LoadedCon
     // Aliases are resolved by toJS: an undefined or self-containing one must be reported first.
     const aliasIssues = checkAliases(doc, lines);
     if (aliasIssues.length > 0) throw new ConfigError(aliasIssues, source);
-    raw = doc.toJS({ maxAliasCount: 100 });
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    // E.g. an alias expanding into too many nodes (a "billion laughs" document), or nesting too deep.
+    // An alias expanding into too many nodes (a "billion laughs" document): name the alias that crossed the limit.
+    const bomb = aliasOverLimit(doc, lines, MAX_ALIAS_COUNT);
+    if (bomb) throw new ConfigError([bomb], source, { cause: err });
+    // E.g. nesting too deep.
     const message = isStackOverflow((err as Error).message) ? TOO_DEEP : `YAML: ${(err as Error).message.split('\n')[0]}`;
     throw new ConfigError([{ path: '', message, line: 1 }], source, { cause: err });
   }

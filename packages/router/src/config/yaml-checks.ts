@@ -1,7 +1,7 @@
 // YAML-level checks with a path and a line: aliases that name no anchor or that contain themselves
 // (which `toJS` would turn into a circular object or a ReferenceError), and the YAML path of a
 // syntax error's position.
-import { isAlias, isCollection, isDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isCollection, isDocument, isMap, isNode, isPair, isScalar, isSeq, visit, type Alias, type Document, type LineCounter, type Node } from 'yaml';
 import { pathToString, type ConfigIssue } from './errors.js';
 
 /** Undefined and recursive aliases, and keys that are lists or mappings, each with its YAML path and line. */
@@ -82,4 +82,42 @@ function pathOf(chain: ReadonlyArray<unknown>): (string | number)[] {
 function keyName(k: Node | null): string {
   if (k === null) return '';
   return isScalar(k) ? String(k.value) : String(k);
+}
+
+/**
+ * The alias at which `doc.toJS({ maxAliasCount })` gives up (an alias expanding into too many
+ * nodes), with its path and line; undefined when the conversion does not fail that way. Runs the
+ * conversion again with each alias instrumented, so it is only called after the first one failed.
+ */
+export function aliasOverLimit(doc: Document, lines: LineCounter, maxAliasCount: number): ConfigIssue | undefined {
+  const where = new Map<Alias, ConfigIssue>();
+  visit(doc, {
+    Alias(_key, node, ancestors) {
+      where.set(node, {
+        path: pathToString(pathOf([...ancestors, node])),
+        message: `YAML alias *${node.source} expands past the limit of ${maxAliasCount} alias expansions (Excessive alias count: a "billion laughs" document)`,
+        ...(node.range ? { line: lines.linePos(node.range[0]).line } : {}),
+      });
+    },
+  });
+  let last: Alias | undefined;
+  const patched: Alias[] = [];
+  for (const node of where.keys()) {
+    const resolve = node.resolve;
+    // Own property over the prototype's: `toJS` calls `this.resolve(doc, ctx)` for each alias it expands.
+    node.resolve = function (this: Alias, d, ctx) {
+      if (ctx) last = node;
+      return resolve.call(this, d, ctx);
+    } as Alias['resolve'];
+    patched.push(node);
+  }
+  try {
+    doc.toJS({ maxAliasCount });
+    return undefined;
+  } catch (err) {
+    if (!/Excessive alias count/.test((err as Error).message) || !last) return undefined;
+    return where.get(last);
+  } finally {
+    for (const node of patched) delete (node as { resolve?: unknown }).resolve;
+  }
 }
