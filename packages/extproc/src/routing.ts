@@ -2,7 +2,7 @@
 // from the decision's semantic cache or hands a ticket to store the answer), and say what to tell
 // the gateway. Never throws: every failure is a pass-through.
 import type { Logger } from 'pino';
-import { lastUserText, parseChatBody, type CacheTicket, type CachedResponse, type ChatCompletionRequest, type ChatRequestProblem, type RouteDecision, type Router } from '@semroute/router';
+import { lastUserText, MAX_SESSION_ID_LENGTH, parseChatBody, type CacheTicket, type CachedResponse, type ChatCompletionRequest, type ChatRequestProblem, type RouteDecision, type Router } from '@semroute/router';
 import { replaceTopLevelString } from './model-rewrite.js';
 import { completionToSse } from './sse.js';
 import type { Metrics } from './metrics.js';
@@ -126,7 +126,7 @@ export class RoutingService {
     const start = performance.now();
     const lease = this.holder.acquire();
     if (!lease) throw Object.assign(new Error('the router is still loading'), { code: 'NOT_READY' });
-    const sessionId = info.headers[this.options.sessionHeader];
+    const sessionId = this.sessionOf(info);
     try {
       return await this.admitted(start, lease, (signal) =>
         lease.router.route(request, {
@@ -144,6 +144,22 @@ export class RoutingService {
       }
       throw err;
     }
+  }
+
+  /**
+   * The session header's value, or undefined when it is absent or longer than an outcome's session id
+   * may be (`MAX_SESSION_ID_LENGTH`): such a request routes without a session, with a log line.
+   */
+  private sessionOf(info: RequestInfo): string | undefined {
+    const id = info.headers[this.options.sessionHeader];
+    if (!id) return undefined;
+    if (id.length <= MAX_SESSION_ID_LENGTH) return id;
+    this.metrics.errors.inc({ kind: 'session_id_too_long' });
+    this.log.warn(
+      { requestId: info.requestId, header: this.options.sessionHeader, length: id.length },
+      `session id ignored: ${id.length} characters, over the ${MAX_SESSION_ID_LENGTH} an outcome may carry`,
+    );
+    return undefined;
   }
 
   /**
@@ -183,7 +199,7 @@ export class RoutingService {
     signal: AbortSignal,
     deadlineAt: number,
   ): Promise<RoutingOutcome> {
-    const sessionId = info.headers[this.options.sessionHeader];
+    const sessionId = this.sessionOf(info);
     return inSpan('semroute.extproc.route', { 'semroute.request_id': info.requestId ?? '', 'semroute.original_model': request.model ?? '' }, async (span) => {
       const decision = await router.route(request, {
         ...(info.requestId ? { requestId: info.requestId } : {}),

@@ -99,6 +99,33 @@ describe('client-sent steering headers never survive', () => {
   });
 });
 
+describe('session ids from the request', () => {
+  const router = new FakeRouter();
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness([router], { messageTimeoutMs: 1000 });
+  });
+  afterAll(async () => h.stop());
+
+  it('a session id up to 256 characters reaches the router; a longer one is ignored with a log line', async () => {
+    const ok = 's'.repeat(256);
+    const long = 'x'.repeat(10_000);
+    await h.client.buffered(chatHeaders({ 'x-session-id': ok }), chatBody('fix this python bug'));
+    expect(router.routed.at(-1)!.ctx?.sessionId).toBe(ok);
+    await h.client.buffered(chatHeaders({ 'x-session-id': long }), chatBody('fix this python bug'));
+    expect(router.routed.at(-1)!.ctx).toBeDefined();
+    expect(router.routed.at(-1)!.ctx!.sessionId).toBeUndefined();
+    const res = await h.http('/v1/route', { method: 'POST', headers: { 'x-session-id': long }, body: chatBody('fix this python bug') });
+    expect(res.status).toBe(200);
+    expect(router.routed.at(-1)!.ctx!.sessionId).toBeUndefined();
+    const warned = h.logs.filter((l) => String(l.msg).startsWith('session id ignored'));
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toMatchObject({ length: 10_000, header: 'x-session-id', msg: 'session id ignored: 10000 characters, over the 256 an outcome may carry' });
+    expect(h.rawLogs.join('')).not.toContain(long);
+    expect(await (await h.http('/metrics')).text()).toMatch(/semroute_errors_total\{kind="session_id_too_long"\} 2/);
+  });
+});
+
 describe('HTTP API bearer token', () => {
   const token = 'test-token-0123456789';
   let h: Harness;

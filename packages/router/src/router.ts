@@ -23,7 +23,7 @@ import { parseChatRequest } from './request/chat-request.js';
 import { resolveModelPath } from './model-path.js';
 import { createStateStore, createResponseStore } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
-import { DEFAULT_MAX_OUTCOME_BATCH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
+import { DEFAULT_MAX_OUTCOME_BATCH, MAX_SESSION_ID_LENGTH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
 import { OutcomeRecorder } from './outcomes/recorder.js';
 
 export interface CreateRouterOptions {
@@ -337,7 +337,8 @@ class RouterCore {
         promptEmbedding: embedding,
         promptText: text,
         promptTokens: estimateTokens(text),
-        ...(ctx?.sessionId !== undefined ? { sessionId: ctx.sessionId } : {}),
+        // Session ids become state keys: one longer than an outcome may carry is ignored (no stickiness).
+        ...(ctx?.sessionId !== undefined && ctx.sessionId.length <= MAX_SESSION_ID_LENGTH ? { sessionId: ctx.sessionId } : {}),
         state: this.state,
       });
     } catch (err) {

@@ -114,6 +114,18 @@ describe('algorithms reachable from YAML', () => {
     await r.close();
   });
 
+  it('session_aware ignores a session id longer than an outcome may carry (256 characters)', async () => {
+    const r = await createRouter({ config: yamlWith('type: session_aware\nsession_aware: { margin: 5, base: { type: router_dc } }'), embedder: new FakeEmbedder(), determinism: { rng: () => 0.5, now: () => 0 } });
+    const long = 'x'.repeat(257);
+    expect((await r.route(chat('python function bug'), { sessionId: long })).selectedModel).toBe('coder');
+    // Not sticky: the long id was never kept as a state key.
+    expect((await r.route(chat('prove theorem mathematics'), { sessionId: long })).selectedModel).toBe('thinker');
+    const atCap = 'y'.repeat(256);
+    expect((await r.route(chat('python function bug'), { sessionId: atCap })).selectedModel).toBe('coder');
+    expect((await r.route(chat('prove theorem mathematics'), { sessionId: atCap })).selectedModel).toBe('coder');
+    await r.close();
+  });
+
   for (const algo of ['knn', 'kmeans', 'svm', 'mlp'] as const) {
     it(`${algo}: a model file trained from labelled prompts is loaded relative to the config`, async () => {
       const dir = mkdtempSync(path.join(tmpdir(), `semroute-${algo}-`));
