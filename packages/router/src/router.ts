@@ -15,7 +15,7 @@ import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type R
 import { CardIndex } from './cards/index.js';
 import { buildSignals, evaluateSignals, type SignalSet } from './signals/build.js';
 import { matchDecision } from './decisions/match.js';
-import { conversationText, estimateTokens, promptText, withTextBudget } from './text/prompt.js';
+import { clipHead, clipTail, conversationText, estimateTokensWithin, promptText, textBudgetChars, withTextBudget } from './text/prompt.js';
 import { embedAll, embedLoadTexts } from './load-texts.js';
 import { RouterError } from './errors.js';
 import { normalize } from './vector.js';
@@ -286,8 +286,17 @@ class RouterCore {
     start: number,
   ): Promise<RouteDecision> {
     if (!embedding) return this.fallback([], start, 'default_model'); // nothing to route on
+    // The signals (keywords, PII, jailbreak, language, ...) read at most the embedder's character budget,
+    // as the embedding does: the prompt's head, the conversation's tail (its latest turns); token counts
+    // past the budget are extrapolated from its length. A 1 MB prompt costs them what 8 KB do.
+    const budget = textBudgetChars(this.embedder.info.maxSeqLen);
     const history = conversationText(req);
-    const input = { text, historyText: history, conversationTokens: estimateTokens(history), embedding };
+    const input = {
+      text: clipHead(text, budget),
+      historyText: clipTail(history, budget),
+      conversationTokens: estimateTokensWithin(history, budget),
+      embedding,
+    };
     const signals = await evaluateSignals(this.signals, input);
     const centred = this.cards.centre(embedding);
     const direct = (card: string) => this.cards.similarity(centred, card);
@@ -336,7 +345,7 @@ class RouterCore {
         candidates,
         promptEmbedding: embedding,
         promptText: text,
-        promptTokens: estimateTokens(text),
+        promptTokens: estimateTokensWithin(text, textBudgetChars(this.embedder.info.maxSeqLen)),
         // Session ids become state keys: one longer than an outcome may carry is ignored (no stickiness).
         ...(ctx?.sessionId !== undefined && ctx.sessionId.length <= MAX_SESSION_ID_LENGTH ? { sessionId: ctx.sessionId } : {}),
         state: this.state,

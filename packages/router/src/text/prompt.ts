@@ -90,10 +90,42 @@ export const CHARS_PER_TOKEN_BUDGET = 16;
 
 /** `text` cut to `maxSeqLen * CHARS_PER_TOKEN_BUDGET` characters (never inside a surrogate pair). */
 export function clipToTokenBudget(text: string, maxSeqLen: number): string {
-  const budget = Math.max(1, Math.floor(maxSeqLen)) * CHARS_PER_TOKEN_BUDGET;
+  return clipHead(text, Math.max(1, Math.floor(maxSeqLen)) * CHARS_PER_TOKEN_BUDGET);
+}
+
+/** Max length assumed for the signals' budget when the embedder does not say (BERT-size models). */
+export const DEFAULT_BUDGET_MAX_SEQ_LEN = 512;
+
+/** Characters of the prompt the routing signals read: the embedder's budget (`maxSeqLen` x 16). */
+export function textBudgetChars(maxSeqLen: number | undefined): number {
+  const max = maxSeqLen !== undefined && maxSeqLen > 0 ? Math.floor(maxSeqLen) : DEFAULT_BUDGET_MAX_SEQ_LEN;
+  return Math.max(1, max) * CHARS_PER_TOKEN_BUDGET;
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/** The first `budget` characters of `text` (one fewer rather than half a surrogate pair). */
+export function clipHead(text: string, budget: number): string {
   if (text.length <= budget) return text;
-  const code = text.charCodeAt(budget - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? budget - 1 : budget);
+  return text.slice(0, isHighSurrogate(text.charCodeAt(budget - 1)) ? budget - 1 : budget);
+}
+
+/** The last `budget` characters of `text` (one fewer rather than half a surrogate pair). */
+export function clipTail(text: string, budget: number): string {
+  if (text.length <= budget) return text;
+  const from = text.length - budget;
+  return text.slice(isLowSurrogate(text.charCodeAt(from)) ? from + 1 : from);
+}
+
+/**
+ * `estimateTokens` reading at most `budget` characters: past the budget, the count is extrapolated
+ * from the first `budget` characters' tokens per character over the whole length.
+ */
+export function estimateTokensWithin(text: string, budget: number): number {
+  if (text.length <= budget) return estimateTokens(text);
+  const head = clipHead(text, budget);
+  return Math.ceil((estimateTokens(head) * text.length) / head.length);
 }
 
 /** The embedder with every input text cut to its token budget before tokenising. */
