@@ -7,7 +7,7 @@ import type { ChatCompletionRequest, OutcomeReceipt, RouteContext, RouteDecision
 import type { CacheScope, CacheSettings, CacheTicket, RouteCache } from './cache/types.js';
 import { cacheEntryKey, type CacheEntryKey, type ResponseStore, type VectorSource } from './cache/index.js';
 import type { Candidate, Determinism, SelectionResult, Selector } from './selection/types.js';
-import type { LearningStateStore } from './state/types.js';
+import { boundReads, type LearningStateStore } from './state/types.js';
 import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
 import type { ParsedAlgorithm } from './config/references.js';
 import { ConfigError, type ConfigIssue } from './config/errors.js';
@@ -348,7 +348,8 @@ class RouterCore {
         promptTokens: estimateTokensWithin(text, textBudgetChars(this.embedder.info.maxSeqLen)),
         // Session ids become state keys: one longer than an outcome may carry is ignored (no stickiness).
         ...(ctx?.sessionId !== undefined && ctx.sessionId.length <= MAX_SESSION_ID_LENGTH ? { sessionId: ctx.sessionId } : {}),
-        state: this.state,
+        // Learning-state reads answer by the request's deadline (from a local mirror when Redis is slow or paused).
+        state: boundReads(this.state, ctx?.cacheDeadline, ctx?.signal),
       });
     } catch (err) {
       throw new RouterError('SELECTION_FAILED', `decision "${rt.config.name}" (${rt.algorithm}): ${(err as Error).message}`, {

@@ -31,6 +31,7 @@ function config(prefix: string) {
       decisions: [
         { name: 'mix', modelRefs: [{ model: 'a' }, { model: 'b' }], algorithm: { type: 'automix' } },
         { name: 'fast', modelRefs: [{ model: 'a' }, { model: 'b' }], algorithm: { type: 'latency_aware', latency_aware: { max_samples: 100_000 } } },
+        { name: 'rank', modelRefs: [{ model: 'a' }, { model: 'b' }], algorithm: { type: 'elo' } },
       ],
     },
     state: { backend: 'redis', redis: { url: server.url, key_prefix: prefix } },
@@ -177,6 +178,47 @@ describe('outcomes while Redis is down', () => {
     expect(trials).toBeGreaterThanOrEqual(1 + 49);
     expect(trials).toBeLessThanOrEqual(1 + 50);
     console.log(`paused redis: 50 outcomes in ${ms.toFixed(0)} ms (1 unconfirmed, 49 queued, all replayed); ${trials - 1} in Redis`);
+    await r.close();
+  }, 30_000);
+
+  it('routes within the deadline while redis-server is paused (SIGSTOP): elo and latency_aware read the local mirror', async () => {
+    const { r, errors } = await router('q6:');
+    for (let i = 0; i < 5; i++) {
+      await r.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 900, tpotMs: 40 });
+      await r.recordOutcome({ decision: 'fast', model: 'b', ttftMs: 20, tpotMs: 2 });
+      await r.recordOutcome({ decision: 'rank', model: 'b', opponent: 'a', result: 'win' });
+    }
+    const ask = (decision: string) => {
+      const deadline = 50; // the sidecar's default message deadline
+      return r.route({ model: decision, messages: [{ role: 'user', content: 'hello' }] }, { cacheDeadline: performance.now() + deadline - 2, signal: AbortSignal.timeout(deadline) });
+    };
+    const healthy = { fast: await ask('fast'), rank: await ask('rank') };
+    expect(healthy.fast.selectedModel).toBe('b');
+    server.pause();
+    const times: number[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        for (const decision of ['fast', 'rank'] as const) {
+          const t0 = performance.now();
+          const d = await ask(decision);
+          times.push(performance.now() - t0);
+          // The learnt state, from the mirror: the same answer as with Redis, not a cold start.
+          expect(d.selectedModel).toBe(healthy[decision].selectedModel);
+          expect(d.scores).toEqual(healthy[decision].scores);
+        }
+      }
+    } finally {
+      server.resume();
+    }
+    // Each route answers by its 50 ms deadline (slack for a loaded machine), never the 250 ms command
+    // timeout; after the first miss the store is suspect and reads do not wait at all.
+    expect(Math.max(...times)).toBeLessThan(150);
+    expect(times.slice(1).reduce((a, b) => a + b, 0)).toBeLessThan(19 * 50);
+    expect(errors).toContain('state_read');
+    console.log(`paused redis: 20 routes, slowest ${Math.max(...times).toFixed(1)} ms, the other 19 in ${times.slice(1).reduce((a, b) => a + b, 0).toFixed(1)} ms`);
+    // Back to Redis once a PING answers.
+    await r.recordOutcome({ decision: 'fast', model: 'b', ttftMs: 20, tpotMs: 2 });
+    expect(await until(() => r.outcomeStats().queued === 0)).toBe(true);
     await r.close();
   }, 30_000);
 

@@ -1,8 +1,10 @@
 // Learning state in Redis, shared by router replicas. Every mutation is one atomic Redis command
 // or MULTI block, so concurrent replicas lose nothing. A local mirror of the last values read or
 // written answers when Redis is down or slow (errors go to onError), and it reconnects by itself.
+// Reads never wait on a Redis known to be down or paused, and a request's reads are bounded by its
+// deadline (`withReadDeadline`).
 import type { Redis } from 'ioredis';
-import type { DurableStateStore, LearningStateStore } from './types.js';
+import type { DeadlineBoundReads, DurableStateStore, LearningStateStore } from './types.js';
 import { closeRedis, openRedis, whenReady } from '../redis/connection.js';
 import { StateWriteError } from './write-error.js';
 
@@ -20,6 +22,14 @@ export interface RedisStateStoreOptions {
   mirrorMaxStrings?: number;
 }
 
+/** When a request's reads must have answered: a `performance.now()` time and/or an abort signal. */
+interface ReadBound {
+  deadlineAt: number;
+  signal?: AbortSignal;
+}
+
+const LATE = Symbol('late');
+
 type Mirrored =
   | { kind: 'hash'; fields: Map<string, number> }
   | { kind: 'list'; values: number[] }
@@ -30,7 +40,7 @@ type Mirrored =
  * writes absorb a failure (reported, mirror updated); its `strict` view throws `StateWriteError`
  * instead, which the router's outcome queue uses to keep and replay what did not reach Redis.
  */
-export class RedisStateStore implements DurableStateStore {
+export class RedisStateStore implements DurableStateStore, DeadlineBoundReads {
   readonly kind = 'redis';
   readonly strict: LearningStateStore;
   private readonly prefix: string;
@@ -40,9 +50,10 @@ export class RedisStateStore implements DurableStateStore {
   private readonly mirrorMaxStrings: number;
   private mirrorStrings = 0;
   /**
-   * Set when a strict write was sent but not answered (a paused or overloaded Redis): until a PING
-   * answers again the store counts as unavailable, so outcomes queue at once instead of each
-   * waiting for a command timeout.
+   * Set when a strict write was sent but not answered, or a read failed or missed its request's
+   * deadline (a paused or overloaded Redis): until a PING answers again the store counts as
+   * unavailable, so outcomes queue and reads answer from the mirror at once instead of each waiting
+   * for a command timeout.
    */
   private suspect: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
@@ -90,31 +101,112 @@ export class RedisStateStore implements DurableStateStore {
   }
 
   async getNumbers(key: string, fields: string[]): Promise<Record<string, number>> {
-    if (fields.length === 0) return {};
-    try {
-      const raw = await this.client.hmget(this.k(key), ...fields);
-      const out: Record<string, number> = Object.create(null);
-      const hash = this.hash(key);
-      fields.forEach((f, i) => {
-        const v = raw[i];
-        if (v === null || v === undefined) {
-          hash.delete(f);
-          return;
-        }
-        out[f] = Number(v);
-        hash.set(f, out[f]);
-      });
-      return out;
-    } catch (err) {
-      this.onError('state_read', err);
-      const hash = this.hash(key);
-      const out: Record<string, number> = Object.create(null);
-      for (const f of fields) {
-        const v = hash.get(f);
-        if (v !== undefined) out[f] = v;
-      }
-      return out;
+    return this.readNumbers(key, fields, undefined);
+  }
+
+  /**
+   * A view for one request: its reads answer by `deadlineAt` (a `performance.now()` time) or when
+   * `signal` aborts, whichever comes first. A read Redis has not answered by then answers from the
+   * local mirror (empty, i.e. the selector's cold start, for keys this process has not seen), and the
+   * store counts as unavailable until a PING answers, so the next reads do not wait either.
+   * Writes are the store's own.
+   */
+  withReadDeadline(deadlineAt: number | undefined, signal?: AbortSignal): LearningStateStore {
+    const bound: ReadBound = { deadlineAt: deadlineAt ?? Number.POSITIVE_INFINITY, ...(signal ? { signal } : {}) };
+    return {
+      kind: this.kind,
+      getNumbers: (key, fields) => this.readNumbers(key, fields, bound),
+      getSamples: (key) => this.readSamples(key, bound),
+      getString: (key) => this.readString(key, bound),
+      incrNumbers: (key, deltas) => this.incrNumbers(key, deltas),
+      setNumbers: (key, values) => this.setNumbers(key, values),
+      pushSample: (key, value, maxLen) => this.pushSample(key, value, maxLen),
+      setString: (key, value, ttlMs) => this.setString(key, value, ttlMs),
+      close: async () => {},
+    };
+  }
+
+  /**
+   * One read: from Redis while it is available, else (and when Redis fails or misses the bound) from
+   * the mirror. Never waits on a Redis that is known to be down or paused.
+   */
+  private async read<T>(bound: ReadBound | undefined, send: () => Promise<T>, local: () => T): Promise<T> {
+    if (!this.isAvailable()) {
+      const why = this.suspect ? 'not answering (paused or overloaded)' : this.client.status;
+      this.onError('state_read', new Error(`redis is ${why}: read answered from the local mirror`));
+      return local();
     }
+    const left = bound ? bound.deadlineAt - performance.now() : Number.POSITIVE_INFINITY;
+    if (bound && (left <= 0 || bound.signal?.aborted)) return local();
+    const sent = send();
+    if (!Number.isFinite(left) && !bound?.signal) {
+      try {
+        return await sent;
+      } catch (err) {
+        this.readFailed(err);
+        return local();
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      if (Number.isFinite(left)) timer = setTimeout(() => resolve(LATE), left);
+      onAbort = () => resolve(LATE);
+      bound?.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const first = await Promise.race([sent, late]);
+      if (first !== LATE) return first as T;
+      // Still unanswered at the request's deadline: a paused or overloaded Redis.
+      sent.catch(() => {});
+      this.onError('state_read', new Error(`redis did not answer a read within the request deadline (${Math.max(0, Math.round(left))} ms): answered from the local mirror`));
+      this.probe();
+      return local();
+    } catch (err) {
+      this.readFailed(err);
+      return local();
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) bound?.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** A failed read: reported, and the store is unavailable until a PING answers. */
+  private readFailed(err: unknown): void {
+    this.onError('state_read', err);
+    this.probe();
+  }
+
+  private readNumbers(key: string, fields: string[], bound: ReadBound | undefined): Promise<Record<string, number>> {
+    if (fields.length === 0) return Promise.resolve({});
+    return this.read(
+      bound,
+      async () => {
+        const raw = await this.client.hmget(this.k(key), ...fields);
+        const out: Record<string, number> = Object.create(null);
+        const hash = this.hash(key);
+        fields.forEach((f, i) => {
+          const v = raw[i];
+          if (v === null || v === undefined) {
+            hash.delete(f);
+            return;
+          }
+          out[f] = Number(v);
+          hash.set(f, out[f]);
+        });
+        return out;
+      },
+      () => {
+        const out: Record<string, number> = Object.create(null);
+        const m = this.mirror.get(key);
+        if (m?.kind !== 'hash') return out;
+        for (const f of fields) {
+          const v = m.fields.get(f);
+          if (v !== undefined) out[f] = v;
+        }
+        return out;
+      },
+    );
   }
 
   async incrNumbers(key: string, deltas: Record<string, number>): Promise<Record<string, number>> {
@@ -163,30 +255,45 @@ export class RedisStateStore implements DurableStateStore {
   }
 
   async getSamples(key: string): Promise<number[]> {
-    try {
-      const values = (await this.client.lrange(this.k(key), 0, -1)).map(Number);
-      this.dropMirrored(key);
-      this.mirror.set(key, { kind: 'list', values: [...values] });
-      return values;
-    } catch (err) {
-      this.onError('state_read', err);
-      return [...this.list(key)];
-    }
+    return this.readSamples(key, undefined);
+  }
+
+  private readSamples(key: string, bound: ReadBound | undefined): Promise<number[]> {
+    return this.read(
+      bound,
+      async () => {
+        const values = (await this.client.lrange(this.k(key), 0, -1)).map(Number);
+        this.dropMirrored(key);
+        this.mirror.set(key, { kind: 'list', values: [...values] });
+        return values;
+      },
+      () => {
+        const m = this.mirror.get(key);
+        return m?.kind === 'list' ? [...m.values] : [];
+      },
+    );
   }
 
   async getString(key: string): Promise<string | undefined> {
-    try {
-      const [v, pttl] = unwrap(await this.client.multi().get(this.k(key)).pttl(this.k(key)).exec()) as [string | null, number];
-      if (v === null) this.dropMirrored(key);
-      else this.mirrorString(key, v, pttl > 0 ? this.now() + pttl : undefined);
-      return v ?? undefined;
-    } catch (err) {
-      this.onError('state_read', err);
-      const m = this.mirror.get(key);
-      if (m?.kind !== 'string') return undefined;
-      if (m.expiresAt !== undefined && this.now() >= m.expiresAt) return undefined;
-      return m.value;
-    }
+    return this.readString(key, undefined);
+  }
+
+  private readString(key: string, bound: ReadBound | undefined): Promise<string | undefined> {
+    return this.read(
+      bound,
+      async () => {
+        const [v, pttl] = unwrap(await this.client.multi().get(this.k(key)).pttl(this.k(key)).exec()) as [string | null, number];
+        if (v === null) this.dropMirrored(key);
+        else this.mirrorString(key, v, pttl > 0 ? this.now() + pttl : undefined);
+        return v ?? undefined;
+      },
+      () => {
+        const m = this.mirror.get(key);
+        if (m?.kind !== 'string') return undefined;
+        if (m.expiresAt !== undefined && this.now() >= m.expiresAt) return undefined;
+        return m.value;
+      },
+    );
   }
 
   async setString(key: string, value: string, ttlMs?: number): Promise<void> {

@@ -32,3 +32,16 @@ export interface DurableStateStore extends LearningStateStore {
   /** The same store, but a write that does not reach the backend throws a `StateWriteError` instead of being absorbed. */
   readonly strict: LearningStateStore;
 }
+
+/** A store whose reads can be bounded by one request's deadline (Redis: a paused server must not hold routing). */
+export interface DeadlineBoundReads {
+  /** The store, with reads that answer locally once `deadlineAt` (`performance.now()` time) passes or `signal` aborts. */
+  withReadDeadline(deadlineAt: number | undefined, signal?: AbortSignal): LearningStateStore;
+}
+
+/** `state` with its reads bounded by a request's deadline where the store supports it (else `state`). */
+export function boundReads(state: LearningStateStore, deadlineAt: number | undefined, signal: AbortSignal | undefined): LearningStateStore {
+  const s = state as LearningStateStore & Partial<DeadlineBoundReads>;
+  if (typeof s.withReadDeadline !== 'function' || (deadlineAt === undefined && signal === undefined)) return state;
+  return s.withReadDeadline(deadlineAt, signal);
+}
