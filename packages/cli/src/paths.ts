@@ -11,17 +11,29 @@ export const cliRoot = path.resolve(here, '..');
 /** Bundled default config: the seed's three cards and its MoM decision. */
 export const defaultConfigPath = path.join(cliRoot, 'config', 'default.yaml');
 
-/** The repository root (packages/cli/../..). */
-export const repoRoot = path.resolve(cliRoot, '..', '..');
+/**
+ * The semroute repository checkout a CLI package directory belongs to, or undefined when it is not
+ * one (an installed CLI: `node_modules/@semroute/cli`). A checkout is recognised by its layout
+ * around the package, not assumed: `<root>/packages/cli` with the repo's `bench/routing-set.jsonl`.
+ */
+export function checkoutRoot(cliDir: string): string | undefined {
+  const packages = path.dirname(cliDir);
+  if (path.basename(cliDir) !== 'cli' || path.basename(packages) !== 'packages') return undefined;
+  const root = path.dirname(packages);
+  return existsSync(path.join(root, 'bench', 'routing-set.jsonl')) ? root : undefined;
+}
+
+/** The repository root when this CLI runs from a checkout (packages/cli/../..); undefined when installed. */
+export const repoRoot: string | undefined = checkoutRoot(cliRoot);
 
 /**
  * The embedding model directory used when the config names none: $SEMROUTE_MODEL_DIR, else
- * ./models/all-MiniLM-L6-v2 under the working directory, else the repository checkout's
- * models/all-MiniLM-L6-v2 (where scripts/fetch-model.sh puts it); undefined when none exists.
+ * ./models/all-MiniLM-L6-v2 under the working directory, else, only when running from a repository
+ * checkout, its models/all-MiniLM-L6-v2 (where scripts/fetch-model.sh puts it); undefined when none exists.
  */
-export function defaultModelDir(env: Record<string, string | undefined>, cwd = process.cwd()): string | undefined {
+export function defaultModelDir(env: Record<string, string | undefined>, cwd = process.cwd(), checkout: { root: string | undefined } = { root: repoRoot }): string | undefined {
   if (env.SEMROUTE_MODEL_DIR) return path.resolve(env.SEMROUTE_MODEL_DIR);
-  for (const root of [cwd, repoRoot]) {
+  for (const root of checkout.root ? [cwd, checkout.root] : [cwd]) {
     const dir = path.join(root, 'models', 'all-MiniLM-L6-v2');
     if (existsSync(path.join(dir, 'config.json'))) return dir;
   }

@@ -15,28 +15,55 @@ import { writeFile } from 'node:fs/promises';
 
 export interface BenchOptions {
   config?: string;
-  data: string;
-  domains: string;
-  set: string;
+  /** Required outside a repository checkout (domain, all). */
+  data?: string;
+  /** Required outside a repository checkout (domain, all). */
+  domains?: string;
+  /** Required outside a repository checkout (routing, all). */
+  set?: string;
   reports: string;
   n: number;
 }
 
-const DEFAULTS = {
-  data: path.resolve(repoRoot, 'bench', 'data', 'vsr_domain_bench.json'),
-  domains: path.join(repoRoot, 'bench', 'domain-examples.json'),
-  set: path.join(repoRoot, 'bench', 'routing-set.jsonl'),
-  reports: path.join(repoRoot, 'reports'),
-};
+/** Data paths default to the repository's bench/ files only when the CLI runs from a checkout. */
+export function benchDefaults(root: string | undefined): { data?: string; domains?: string; set?: string; reports: string } {
+  if (!root) return { reports: path.resolve('reports') };
+  return {
+    data: path.join(root, 'bench', 'data', 'vsr_domain_bench.json'),
+    domains: path.join(root, 'bench', 'domain-examples.json'),
+    set: path.join(root, 'bench', 'routing-set.jsonl'),
+    reports: path.join(root, 'reports'),
+  };
+}
+
+const DEFAULTS = benchDefaults(repoRoot);
+
+type Which = 'domain' | 'routing' | 'latency' | 'quality' | 'all';
+
+/** The data paths `which` needs that are not given; a clear error when the CLI is not in a checkout. */
+function checkInputs(which: Which, opts: BenchOptions, root: string | undefined): void {
+  const need: Array<[string, string | undefined]> = [];
+  if (which === 'domain' || which === 'all') need.push(['--data', opts.data], ['--domains', opts.domains]);
+  if (which === 'routing' || which === 'all') need.push(['--set', opts.set]);
+  const missing = need.filter(([, v]) => !v).map(([flag]) => flag);
+  if (missing.length > 0) {
+    throw new UserError(
+      `semroute bench ${which} needs ${missing.join(' and ')}: the default data files live in a semroute repository checkout (bench/), and this CLI is not running from one. Pass the files explicitly, or run \`semroute bench latency\`, which needs none.`,
+    );
+  }
+  if ((which === 'quality' || which === 'all') && !root) {
+    throw new UserError('semroute bench quality runs only from a semroute repository checkout: its suites are the repository\'s bench/ files.');
+  }
+}
 
 export function registerBench(program: Command, io: Io = processIo): void {
   const bench = program.command('bench').description('router benchmarks: domain accuracy, routing accuracy, latency');
   const common = (c: Command) =>
     c
       .option('-c, --config <file>', 'router config for routing and latency (default: the bundled seed config)')
-      .option('--data <file>', 'domain bench JSON', DEFAULTS.data)
-      .option('--domains <file>', 'domain descriptions and examples', DEFAULTS.domains)
-      .option('--set <file>', 'routing set JSONL', DEFAULTS.set)
+      .option('--data <file>', `domain bench JSON${DEFAULTS.data ? '' : ' (required outside a repository checkout)'}`, DEFAULTS.data)
+      .option('--domains <file>', `domain descriptions and examples${DEFAULTS.domains ? '' : ' (required outside a repository checkout)'}`, DEFAULTS.domains)
+      .option('--set <file>', `routing set JSONL${DEFAULTS.set ? '' : ' (required outside a repository checkout)'}`, DEFAULTS.set)
       .option('--reports <dir>', 'where JSON reports go', DEFAULTS.reports)
       .option('-n <count>', 'timed route() calls for the latency bench', (v) => Number(v), 300);
   for (const which of ['domain', 'routing', 'latency', 'quality', 'all'] as const) {
@@ -47,14 +74,16 @@ export function registerBench(program: Command, io: Io = processIo): void {
 }
 
 /** Runs one or all benchmarks; returns the exit code. */
-export async function runBench(which: 'domain' | 'routing' | 'latency' | 'quality' | 'all', opts: BenchOptions, io: Io): Promise<number> {
+export async function runBench(which: Which, opts: BenchOptions, io: Io, checkout: { root: string | undefined } = { root: repoRoot }): Promise<number> {
+  const root = checkout.root;
   try {
     if (!Number.isInteger(opts.n) || opts.n <= 0) throw new UserError('-n expects a positive integer');
+    checkInputs(which, opts, root);
     const loaded = await loadConfig(opts.config ?? defaultConfigPath);
     // Inputs are read before the model loads, so a wrong path fails at once.
-    const domainInputs = which === 'domain' || which === 'all' ? [await readDomainBench(opts.data), await readDomainDefs(opts.domains)] as const : undefined;
-    const routingSet = which === 'routing' || which === 'all' ? await readRoutingSet(opts.set) : undefined;
-    const embedder: TextEmbedder = await loadEmbedder(loaded, defaultModelDir(process.env));
+    const domainInputs = which === 'domain' || which === 'all' ? [await readDomainBench(opts.data!), await readDomainDefs(opts.domains!)] as const : undefined;
+    const routingSet = which === 'routing' || which === 'all' ? await readRoutingSet(opts.set!) : undefined;
+    const embedder: TextEmbedder = await loadEmbedder(loaded, defaultModelDir(process.env, process.cwd(), checkout));
     io.out(`model: ${embedder.info.architecture}, dim ${embedder.info.dim}`);
     if (domainInputs) {
       const results = await benchDomain(embedder, domainInputs[0], domainInputs[1]);
@@ -79,8 +108,9 @@ export async function runBench(which: 'domain' | 'routing' | 'latency' | 'qualit
       io.out(`        report: ${await writeReport(opts.reports, 'router-latency.json', { config: loaded.source, ...r })}`);
     }
     if (which === 'quality' || which === 'all') {
-      const expectations = path.join(repoRoot, 'bench', 'eval', 'task-expectations.json');
-      const results = await benchQuality(embedder, defaultSuites(repoRoot), expectations, (l) => io.out(`quality ${l}`));
+      const checkout = root!; // checkInputs: quality needs a checkout
+      const expectations = path.join(checkout, 'bench', 'eval', 'task-expectations.json');
+      const results = await benchQuality(embedder, defaultSuites(checkout), expectations, (l) => io.out(`quality ${l}`));
       io.out(`        report: ${await writeReport(opts.reports, 'routing-quality.json', { results })}`);
       const md = path.join(opts.reports, 'routing-quality.md');
       await writeFile(md, qualityMarkdown(results));
