@@ -18,6 +18,8 @@ export interface Metrics {
   bufferedBytes: Gauge;
   /** HTTP API requests refused for a missing or wrong bearer token. */
   unauthorized: Counter;
+  /** Acknowledged outcomes a closed router could neither persist nor hand to its successor. */
+  outcomesLost: Counter;
 }
 
 /** Creates the metric set; `defaults` adds process metrics (RSS, event loop lag, GC). */
@@ -45,5 +47,10 @@ export function createMetrics(defaults = true): Metrics {
     streamLimits: new Counter({ name: 'semroute_extproc_stream_limit_total', help: 'ext_proc streams refused (stream_cap) or closed (idle_timeout) by a limit', labelNames: ['reason'], registers: r }),
     bufferedBytes: new Gauge({ name: 'semroute_buffered_body_bytes', help: 'Request body bytes held by all streams and HTTP requests', registers: r }),
     unauthorized: new Counter({ name: 'semroute_http_unauthorized_total', help: 'HTTP API requests refused for a missing or wrong bearer token', registers: r }),
+    outcomesLost: new Counter({
+      name: 'semroute_outcomes_lost_total',
+      help: 'Acknowledged outcomes still queued (state backend unavailable) when their router closed, not handed to a successor',
+      registers: r,
+    }),
   };
 }

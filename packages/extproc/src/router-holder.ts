@@ -18,7 +18,12 @@ export class RouterHolder {
   private current: Slot | undefined;
   private readonly retiring = new Set<Promise<void>>();
 
-  constructor(private readonly drainTimeoutMs: number, private readonly onCloseError: (err: unknown) => void) {}
+  constructor(
+    private readonly drainTimeoutMs: number,
+    private readonly onCloseError: (err: unknown) => void,
+    /** Called once a retired router is closed (e.g. to count the outcomes it could not persist). */
+    private readonly onClosed: (router: Router) => void = () => {},
+  ) {}
 
   get ready(): boolean {
     return this.current !== undefined;
@@ -60,7 +65,10 @@ export class RouterHolder {
       const close = () => {
         if (timer) clearTimeout(timer);
         slot.drained = undefined;
-        slot.router.close().catch(this.onCloseError).finally(resolve);
+        slot.router
+          .close()
+          .then(() => this.onClosed(slot.router), this.onCloseError)
+          .finally(resolve);
       };
       if (slot.leases === 0) return close();
       slot.drained = close;

@@ -42,7 +42,11 @@ export class SemrouteServer {
     this.auth = { token: this.options.apiToken };
     this.metrics = deps.metrics ?? createMetrics();
     this.log = deps.logger ?? createLogger();
-    this.holder = new RouterHolder(this.options.drainTimeoutMs, (err) => this.countError('router_close', err));
+    this.holder = new RouterHolder(
+      this.options.drainTimeoutMs,
+      (err) => this.countError('router_close', err),
+      (router) => this.countLostOutcomes(router),
+    );
     let resolveLoaded!: () => void;
     let rejectLoaded!: (e: unknown) => void;
     this.loaded = new Promise((res, rej) => {
@@ -198,6 +202,17 @@ export class SemrouteServer {
     const s = on ? 'SERVING' : 'NOT_SERVING';
     this.grpc.health.setStatus('', s);
     this.grpc.health.setStatus(EXT_PROC_SERVICE, s);
+  }
+
+  /**
+   * A closed router's outcome queue: on a reload it was handed to the new router; what is left (on
+   * shutdown, or what the new config rejects or has no room for) was acknowledged and never persisted.
+   */
+  private countLostOutcomes(router: Router): void {
+    const lost = router.outcomeStats().queued;
+    if (lost <= 0) return;
+    this.metrics.outcomesLost.inc(lost);
+    this.log.error({ lost }, `${lost} acknowledged outcomes lost: queued while the learning state was unavailable and not persisted before the router closed`);
   }
 
   private countError(kind: string, err: unknown): void {

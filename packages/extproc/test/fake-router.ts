@@ -1,7 +1,7 @@
 // A Router for unit tests: routes on keywords, with a settable delay, failure and an exact-match
 // cache answered like the real router's (`ctx.cache`: a hit, a ticket, or skipped past `ctx.cacheDeadline`).
 import { OutcomeValidationError } from '@semroute/router';
-import type { OutcomeReceipt, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteCache, RouteContext, RouteDecision, Router } from '@semroute/router';
+import type { OutcomeReceipt, OutcomeStats, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteCache, RouteContext, RouteDecision, Router } from '@semroute/router';
 
 export class FakeRouter implements Router {
   delayMs = 0;
@@ -90,6 +90,13 @@ export class FakeRouter implements Router {
     });
     this.outcomes.push(...(list as Outcome[]));
     return { recorded: list.length, persisted: true, queued: 0, unconfirmed: 0 };
+  }
+
+  /** What `outcomeStats()` answers (e.g. outcomes queued while a state backend is down). */
+  stats: OutcomeStats = { queued: 0, queueCapacity: 10_000, replayed: 0, unconfirmed: 0, rejected: 0, failed: 0 };
+
+  outcomeStats(): OutcomeStats {
+    return { ...this.stats };
   }
 
   isAutoModel(model: string | undefined): boolean {

@@ -138,6 +138,32 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('outcomes a closed router could not persist', () => {
+  it('counts them in semroute_outcomes_lost_total with a log line, on reload and on shutdown; none when nothing is left', async () => {
+    const v1 = new FakeRouter('v1');
+    const v2 = new FakeRouter('v2');
+    const v3 = new FakeRouter('v3');
+    const h = await startHarness([v1, v2, v3]);
+    // The retired router is closed in the background once drained.
+    const settled = () => (h.server as unknown as { holder: { settled(): Promise<void> } }).holder.settled();
+    const lost = async () => Number(/^semroute_outcomes_lost_total (\d+)$/m.exec(await h.server.metrics.registry.metrics())?.[1]);
+    v1.stats.queued = 0; // everything persisted or handed to the next router
+    expect(await h.server.reload()).toEqual({ ok: true });
+    await settled();
+    expect(v1.closed).toBe(true);
+    expect(await lost()).toBe(0);
+    v2.stats.queued = 3; // e.g. rejected by the new config
+    expect(await h.server.reload()).toEqual({ ok: true });
+    await settled();
+    expect(await lost()).toBe(3);
+    v3.stats.queued = 7; // shutdown with the state backend still down
+    await h.stop();
+    expect(await lost()).toBe(10);
+    const lines = h.logs.filter((l) => l.level === 50 && typeof l.msg === 'string' && l.msg.includes('acknowledged outcomes lost'));
+    expect(lines.map((l) => l.lost)).toEqual([3, 7]);
+  });
+});
+
 /** grpc.health.v1.Health/Check for the ext_proc service, as a gateway's health checker calls it. */
 async function grpcHealth(port: number): Promise<string> {
   const Ctor = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');

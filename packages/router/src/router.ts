@@ -23,7 +23,7 @@ import { parseChatRequest } from './request/chat-request.js';
 import { resolveModelPath } from './model-path.js';
 import { createStateStore, createResponseStore } from './backends.js';
 import { buildTaskRouting, defaultCacheDir, type TaskRouting } from './library/index.js';
-import { DEFAULT_MAX_OUTCOME_BATCH, MAX_SESSION_ID_LENGTH, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
+import { DEFAULT_MAX_OUTCOME_BATCH, MAX_SESSION_ID_LENGTH, validateOutcome, validateOutcomes, type DecisionModels } from './outcomes/validate.js';
 import { OutcomeRecorder } from './outcomes/recorder.js';
 
 export interface CreateRouterOptions {
@@ -151,6 +151,15 @@ class RouterCore {
       },
       ...(options.outcomeQueueSize !== undefined ? { queueSize: options.outcomeQueueSize } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      // Outcomes handed over by a router this one replaces (a reload) must fit this config.
+      accepts: (o) => {
+        try {
+          validateOutcome(o, this.outcomeModels);
+          return true;
+        } catch {
+          return false;
+        }
+      },
     });
   }
 

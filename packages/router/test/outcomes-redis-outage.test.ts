@@ -38,9 +38,11 @@ function config(prefix: string) {
   };
 }
 
-async function router(prefix: string, opts: { outcomeQueueSize?: number } = {}): Promise<{ r: Router; errors: string[] }> {
+async function router(prefix: string, opts: { outcomeQueueSize?: number } = {}, edit: (c: ReturnType<typeof config>) => void = () => {}): Promise<{ r: Router; errors: string[] }> {
   const errors: string[] = [];
-  const r = await createRouter({ config: config(prefix), embedder, cacheDir: false, onError: (k) => errors.push(k), ...opts });
+  const c = config(prefix);
+  edit(c);
+  const r = await createRouter({ config: c, embedder, cacheDir: false, onError: (k) => errors.push(k), ...opts });
   return { r, errors };
 }
 
@@ -220,6 +222,48 @@ describe('outcomes while Redis is down', () => {
     await r.recordOutcome({ decision: 'fast', model: 'b', ttftMs: 20, tpotMs: 2 });
     expect(await until(() => r.outcomeStats().queued === 0)).toBe(true);
     await r.close();
+  }, 30_000);
+
+  it('hands outcomes queued while redis-server is stopped to the router that replaces it (a reload), which replays them in order', async () => {
+    const { r: old } = await router('q7:');
+    await old.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 0 });
+    await server.stop();
+    for (let i = 1; i <= 20; i++) await old.recordOutcome({ decision: 'fast', model: 'a', ttftMs: i });
+    await old.recordOutcome({ decision: 'mix', model: 'b', success: true });
+    expect(old.outcomeStats().queued).toBe(21);
+    // The new config drops the 'mix' decision: its outcome cannot be applied there.
+    const { r: next, errors } = await router('q7:', {}, (c) => {
+      c.routing.decisions = c.routing.decisions.filter((d) => d.name !== 'mix');
+    });
+    await next.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 21 }); // queued behind the handed-over ones
+    await old.close();
+    expect(old.outcomeStats().queued).toBe(0); // nothing lost with the old router
+    expect(next.outcomeStats()).toMatchObject({ queued: 21, failed: 1 });
+    expect(errors).toContain('outcome_replay');
+
+    await server.start();
+    expect(await until(() => next.outcomeStats().queued === 0)).toBe(true);
+    expect(next.outcomeStats()).toMatchObject({ replayed: 21, unconfirmed: 0 });
+    await reconnectAdmin();
+    const samples = (await admin.lrange('q7:state:latency:a:ttft', 0, -1)).map(Number);
+    expect(samples).toEqual(Array.from({ length: 22 }, (_, i) => i)); // the old router's in order, then the new one's
+    await next.close();
+  }, 30_000);
+
+  it('on shutdown with redis-server stopped, the outcomes still queued are counted lost and reported', async () => {
+    const { r, errors } = await router('q8:');
+    await r.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 1 });
+    await server.stop();
+    try {
+      for (let i = 0; i < 5; i++) await r.recordOutcome({ decision: 'fast', model: 'a', ttftMs: 2 });
+      await r.close();
+      // No router to hand them to: they stay counted as queued (lost), reported as outcomes_lost.
+      expect(r.outcomeStats().queued).toBe(5);
+      expect(errors).toContain('outcomes_lost');
+    } finally {
+      await server.start();
+      await reconnectAdmin();
+    }
   }, 30_000);
 
   it('creates no Redis key for made-up model names', async () => {

@@ -3,6 +3,9 @@
 // queue and replayed in order when it is back; when the queue is full the call fails with
 // StateUnavailableError and nothing of it is kept. A write that was sent but never confirmed is
 // reported (`unconfirmed`), not replayed: it may have been applied, and replaying would count it twice.
+// On close (a config reload), what is still queued is handed to the newest open recorder on the same
+// backend (the new router's), which checks it against its own config; only what no recorder takes
+// is lost, and reported.
 import type { OutcomeReceipt, OutcomeStats } from '../api.js';
 import type { Outcome } from '../selection/types.js';
 import type { DurableStateStore, LearningStateStore } from '../state/types.js';
@@ -17,7 +20,12 @@ export interface OutcomeRecorderOptions {
   state: LearningStateStore;
   queueSize?: number;
   onError?: (kind: string, err: unknown) => void;
+  /** Whether an outcome handed over from another recorder is valid here (this router's config); default: all. */
+  accepts?: (o: Outcome) => boolean;
 }
+
+/** Open recorders by backend (`DurableStateStore.backendId`), oldest first: where a closing one hands its queue. */
+const openRecorders = new Map<string, Set<OutcomeRecorder>>();
 
 /** True for stores that say whether their backend is reachable and offer a strict (throwing) view. */
 export function isDurable(s: LearningStateStore): s is DurableStateStore {
@@ -32,7 +40,7 @@ export class OutcomeRecorder {
   private readonly capacity: number;
   private readonly durable: DurableStateStore | undefined;
   private readonly unsubscribe: () => void;
-  private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0 };
+  private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0, handedOver: 0 };
   /** The replay loop now running, if any: while it runs, new outcomes queue behind it. */
   private draining: Promise<void> | undefined;
 
@@ -40,6 +48,12 @@ export class OutcomeRecorder {
     this.capacity = opts.queueSize ?? DEFAULT_OUTCOME_QUEUE_SIZE;
     this.durable = isDurable(opts.state) ? opts.state : undefined;
     this.unsubscribe = this.durable?.onAvailable(() => void this.startDrain()) ?? (() => {});
+    const id = this.durable?.backendId;
+    if (id !== undefined) {
+      const set = openRecorders.get(id) ?? new Set<OutcomeRecorder>();
+      openRecorders.set(id, set);
+      set.add(this);
+    }
   }
 
   /** Applies (or queues) a validated batch in order; see `OutcomeReceipt`. */
@@ -48,17 +62,70 @@ export class OutcomeRecorder {
   }
 
   stats(): OutcomeStats {
-    return { queued: this.pending, queueCapacity: this.capacity, ...this.counts };
+    const { replayed, unconfirmed, rejected, failed } = this.counts;
+    return { queued: this.pending, queueCapacity: this.capacity, replayed, unconfirmed, rejected, failed };
   }
 
-  /** Replays what it can, then stops listening; returns how many outcomes were still queued (lost). */
+  /**
+   * Replays what it can, hands what is still queued to the newest open recorder on the same backend
+   * (after a reload: the new router's), then stops listening. Returns how many outcomes were lost
+   * (neither persisted nor handed over); they stay counted in `stats().queued`.
+   */
   async close(): Promise<number> {
+    this.unregister();
     this.unsubscribe();
     await this.tail;
     await this.startDrain();
+    const successor = this.successor();
+    if (this.pending > 0 && successor) {
+      const waiting = this.queue.slice(this.head);
+      const taken = successor.adopt(waiting);
+      this.queue.splice(this.head, taken);
+      if (taken > 0) this.counts.handedOver += taken;
+    }
     const lost = this.pending;
     if (lost > 0) this.opts.onError?.('outcomes_lost', new Error(`${lost} queued outcomes were not persisted before close`));
     return lost;
+  }
+
+  /** Outcomes handed to another recorder on close (part of the `queued` they left). */
+  get handedOver(): number {
+    return this.counts.handedOver;
+  }
+
+  private unregister(): void {
+    const id = this.durable?.backendId;
+    if (id === undefined) return;
+    const set = openRecorders.get(id);
+    set?.delete(this);
+    if (set?.size === 0) openRecorders.delete(id);
+  }
+
+  private successor(): OutcomeRecorder | undefined {
+    const id = this.durable?.backendId;
+    const set = id === undefined ? undefined : openRecorders.get(id);
+    return set ? [...set].at(-1) : undefined;
+  }
+
+  /**
+   * Takes over outcomes another recorder could not persist, oldest first, as far as its config
+   * accepts them and its queue has room; they go before anything queued here (they are older) unless
+   * a replay is running. Returns how many of the leading outcomes it took (the rest stay with the
+   * caller); an outcome its config rejects is dropped, counted as taken and reported.
+   */
+  adopt(list: readonly Outcome[]): number {
+    const room = Math.max(0, this.capacity - this.pending);
+    const take = list.slice(0, room);
+    const valid = take.filter((o) => this.opts.accepts?.(o) ?? true);
+    if (valid.length < take.length) {
+      this.counts.failed += take.length - valid.length;
+      this.opts.onError?.('outcome_replay', new Error(`${take.length - valid.length} handed-over outcomes do not fit the new config (decision or model gone): dropped`));
+    }
+    // A replay in progress reads the head of the queue: put them behind it then, else in front (older).
+    if (this.draining) this.queue.push(...valid);
+    else this.queue.splice(this.head, 0, ...valid);
+    if (valid.length > 0 && this.durable?.isAvailable()) void this.startDrain();
+    return take.length;
   }
 
   private get pending(): number {

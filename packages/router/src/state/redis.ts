@@ -5,7 +5,7 @@
 // deadline (`withReadDeadline`).
 import type { Redis } from 'ioredis';
 import type { DeadlineBoundReads, DurableStateStore, LearningStateStore } from './types.js';
-import { closeRedis, openRedis, whenReady } from '../redis/connection.js';
+import { closeRedis, openRedis, redactUrl, whenReady } from '../redis/connection.js';
 import { StateWriteError } from './write-error.js';
 
 export interface RedisStateStoreOptions {
@@ -43,6 +43,7 @@ type Mirrored =
 export class RedisStateStore implements DurableStateStore, DeadlineBoundReads {
   readonly kind = 'redis';
   readonly strict: LearningStateStore;
+  readonly backendId: string;
   private readonly prefix: string;
   private readonly onError: (kind: string, err: unknown) => void;
   private readonly now: () => number;
@@ -63,6 +64,7 @@ export class RedisStateStore implements DurableStateStore, DeadlineBoundReads {
     opts: RedisStateStoreOptions,
   ) {
     this.prefix = `${opts.keyPrefix ?? 'semroute:'}state:`;
+    this.backendId = `redis ${redactUrl(opts.url)} ${this.prefix}`;
     this.onError = opts.onError ?? (() => {});
     this.now = opts.now ?? Date.now;
     this.mirrorMaxStrings = opts.mirrorMaxStrings ?? 10_000;

@@ -25,6 +25,11 @@ export interface LearningStateStore {
 
 /** A state store whose backend can be unreachable (Redis): what the outcome queue needs to know. */
 export interface DurableStateStore extends LearningStateStore {
+  /**
+   * Names the backend (e.g. the Redis server, database and key prefix): two stores with the same id
+   * share their data, so one router's unsent outcomes can be handed to another's on a reload.
+   */
+  readonly backendId?: string;
   /** Whether writes can reach the backend now. */
   isAvailable(): boolean;
   /** Calls `listener` each time the backend becomes reachable again; returns an unsubscribe function. */
