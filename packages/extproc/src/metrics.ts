@@ -20,11 +20,19 @@ export interface Metrics {
   unauthorized: Counter;
   /** Acknowledged outcomes a closed router could neither persist nor hand to its successor. */
   outcomesLost: Counter;
+  /** Outcomes waiting in the live router's queue (state backend unavailable), and its capacity. */
+  outcomesQueued: Gauge;
+  outcomeQueueCapacity: Gauge;
+  /** Queued outcomes by what became of them: replayed, unconfirmed, rejected (queue full), failed. */
+  outcomes: Counter<'result'>;
+  /** Run before each scrape (brings the outcome figures up to date). */
+  beforeCollect: { run?: () => void };
 }
 
 /** Creates the metric set; `defaults` adds process metrics (RSS, event loop lag, GC). */
 export function createMetrics(defaults = true): Metrics {
   const registry = new Registry();
+  const beforeCollect: Metrics['beforeCollect'] = {};
   if (defaults) collectDefaultMetrics({ register: registry, prefix: 'semroute_' });
   const r = [registry];
   return {
@@ -52,5 +60,21 @@ export function createMetrics(defaults = true): Metrics {
       help: 'Acknowledged outcomes still queued (state backend unavailable) when their router closed, not handed to a successor',
       registers: r,
     }),
+    outcomesQueued: new Gauge({
+      name: 'semroute_outcomes_queued',
+      help: 'Outcomes waiting in the local queue for the learning state backend (Redis) to come back',
+      registers: r,
+      collect() {
+        beforeCollect.run?.();
+      },
+    }),
+    outcomeQueueCapacity: new Gauge({ name: 'semroute_outcome_queue_capacity', help: 'Outcomes the local queue holds at most', registers: r }),
+    outcomes: new Counter({
+      name: 'semroute_outcomes_total',
+      help: 'Queued outcomes by result: replayed, unconfirmed (sent, never answered), rejected (queue full), failed',
+      labelNames: ['result'],
+      registers: r,
+    }),
+    beforeCollect,
   };
 }

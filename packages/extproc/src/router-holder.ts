@@ -29,6 +29,11 @@ export class RouterHolder {
     return this.current !== undefined;
   }
 
+  /** The current router, for a look that needs no lease (stats). */
+  get router(): Router | undefined {
+    return this.current?.router;
+  }
+
   /** Leases the current router (undefined before the first load or after shutdown). Release exactly once. */
   acquire(): Lease | undefined {
     const slot = this.current;
@@ -67,7 +72,13 @@ export class RouterHolder {
         slot.drained = undefined;
         slot.router
           .close()
-          .then(() => this.onClosed(slot.router), this.onCloseError)
+          .then(() => {
+            try {
+              this.onClosed(slot.router);
+            } catch (err) {
+              this.onCloseError(err);
+            }
+          }, this.onCloseError)
           .finally(resolve);
       };
       if (slot.leases === 0) return close();

@@ -8,6 +8,7 @@ import { createGrpcSidecar, bindGrpc, type GrpcSidecar } from './grpc-server.js'
 import { createHttpApi } from './http-api.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RouterHolder } from './router-holder.js';
+import { OutcomeStatsWatcher } from './outcome-stats.js';
 import { RoutingService } from './routing.js';
 import { GRPC_MESSAGE_HEADROOM_BYTES, resolveOptions, type ServerOptions } from './options.js';
 import { ByteBudget } from './byte-budget.js';
@@ -36,6 +37,8 @@ export class SemrouteServer {
   private reloadAgain = false;
   private closing: Promise<void> | undefined;
   private readonly auth: { token: string | undefined };
+  private readonly outcomeStats: OutcomeStatsWatcher;
+  private outcomeTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly deps: SemrouteServerDeps, options: Partial<ServerOptions>) {
     this.options = resolveOptions(options);
@@ -47,6 +50,8 @@ export class SemrouteServer {
       (err) => this.countError('router_close', err),
       (router) => this.countLostOutcomes(router),
     );
+    this.outcomeStats = new OutcomeStatsWatcher(this.metrics, this.log);
+    this.metrics.beforeCollect.run = () => this.syncOutcomeStats();
     let resolveLoaded!: () => void;
     let rejectLoaded!: (e: unknown) => void;
     this.loaded = new Promise((res, rej) => {
@@ -110,6 +115,9 @@ export class SemrouteServer {
       throw err;
     }
     this.ports.http = (this.http.address() as AddressInfo).port;
+    // A replay runs in the router whenever Redis comes back: look at its figures every second.
+    this.outcomeTimer = setInterval(() => this.syncOutcomeStats(), OUTCOME_STATS_EVERY_MS);
+    this.outcomeTimer.unref();
     this.log.info({ grpcPort: this.ports.grpc, httpPort: this.ports.http, host: o.host, grpcTls: Boolean(o.tls), apiToken: Boolean(this.auth.token) }, 'semroute sidecar listening');
   }
 
@@ -195,6 +203,7 @@ export class SemrouteServer {
     this.http.closeAllConnections();
     this.holder.swap(undefined);
     await this.holder.settled();
+    clearInterval(this.outcomeTimer);
     this.log.info('shut down');
   }
 
@@ -209,10 +218,21 @@ export class SemrouteServer {
    * shutdown, or what the new config rejects or has no room for) was acknowledged and never persisted.
    */
   private countLostOutcomes(router: Router): void {
+    this.outcomeStats.sync(router, false);
     const lost = router.outcomeStats().queued;
     if (lost <= 0) return;
     this.metrics.outcomesLost.inc(lost);
     this.log.error({ lost }, `${lost} acknowledged outcomes lost: queued while the learning state was unavailable and not persisted before the router closed`);
+  }
+
+  private syncOutcomeStats(): void {
+    const router = this.holder.router;
+    if (!router) return;
+    try {
+      this.outcomeStats.sync(router, true);
+    } catch (err) {
+      this.countError('outcome_stats', err);
+    }
   }
 
   private countError(kind: string, err: unknown): void {
@@ -227,6 +247,9 @@ function describe(err: unknown): unknown {
   const e = err as Error & { code?: string; issues?: unknown };
   return { message: e.message, ...(e.code ? { code: e.code } : {}), ...(e.issues ? { issues: e.issues } : {}) };
 }
+
+/** How often the live router's outcome figures are read (metrics, the replay-finished log line). */
+const OUTCOME_STATS_EVERY_MS = 1000;
 
 const sleep = (ms: number) =>
   new Promise<void>((r) => {

@@ -164,6 +164,35 @@ describe('outcomes a closed router could not persist', () => {
   });
 });
 
+describe('outcome replay figures', () => {
+  it('exports the live router\'s outcome queue on /metrics and logs a line when a replay has emptied it', async () => {
+    const router = new FakeRouter();
+    const h = await startHarness([router]);
+    const metric = async (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(await (await h.http('/metrics')).text())?.[1]);
+    try {
+      router.stats = { queued: 40, queueCapacity: 10_000, replayed: 0, unconfirmed: 0, rejected: 3, failed: 0 };
+      expect(await metric('semroute_outcomes_queued')).toBe(40);
+      expect(await metric('semroute_outcome_queue_capacity')).toBe(10_000);
+      expect(await metric('semroute_outcomes_total{result="rejected"}')).toBe(3);
+      expect(h.logs.some((l) => String(l.msg).startsWith('outcome replay finished'))).toBe(false);
+      // Redis is back: the router replays the queue (one unconfirmed); the sidecar notices within a second.
+      router.stats = { ...router.stats, queued: 0, replayed: 39, unconfirmed: 1 };
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && !h.logs.some((l) => String(l.msg).startsWith('outcome replay finished'))) await new Promise((r) => setTimeout(r, 50));
+      const line = h.logs.find((l) => String(l.msg).startsWith('outcome replay finished'));
+      expect(line).toMatchObject({ level: 30, replayed: 39, msg: 'outcome replay finished: 39 queued outcomes replayed to the learning state' });
+      expect(await metric('semroute_outcomes_queued')).toBe(0);
+      expect(await metric('semroute_outcomes_total{result="replayed"}')).toBe(39);
+      expect(await metric('semroute_outcomes_total{result="unconfirmed"}')).toBe(1);
+      // Logged once per replay.
+      await new Promise((r) => setTimeout(r, 1200));
+      expect(h.logs.filter((l) => String(l.msg).startsWith('outcome replay finished'))).toHaveLength(1);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 /** grpc.health.v1.Health/Check for the ext_proc service, as a gateway's health checker calls it. */
 async function grpcHealth(port: number): Promise<string> {
   const Ctor = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, 'Health');
