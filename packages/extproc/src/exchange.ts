@@ -47,6 +47,18 @@ export class Exchange {
     this.held = new Reservation(deps.budget);
   }
 
+  /**
+   * Full-duplex: the request headers answer, if it is still held (the body never completed), with the
+   * client's steering headers removed; called before the stream is closed (idle deadline) so that no
+   * forged `x-selected-model` reaches the gateway's route match. Empty when nothing is held.
+   */
+  releaseHeldHeaders(): ProcessingResponse[] {
+    if (!this.headersPending) return [];
+    this.headersPending = false;
+    this.bodyState = 'done';
+    return [{ request_headers: { response: requestHeadersAnswer(this.steering) } }];
+  }
+
   /** The stream ended: drop whatever it still holds. Safe to call more than once. */
   dispose(): void {
     this.chunks = [];

@@ -52,6 +52,9 @@ export function createGrpcSidecar(deps: ExchangeDeps, limits: StreamLimits): Grp
       if (finished) return;
       deps.metrics.streamLimits.inc({ reason: 'idle_timeout' });
       deps.log.info({ idleTimeoutMs: limits.idleTimeoutMs }, 'ext_proc stream closed: no message within the idle deadline');
+      // Full-duplex with the body incomplete: the headers answer is still held. Send it (steering
+      // headers removed) before closing, whatever the gateway then does with the request.
+      for (const r of exchange.releaseHeldHeaders()) if (!call.cancelled && call.writable) call.write(r);
       finish();
       call.emit('error', { code: grpc.status.DEADLINE_EXCEEDED, details: `no ext_proc message for ${limits.idleTimeoutMs} ms` });
     }, limits.idleTimeoutMs);

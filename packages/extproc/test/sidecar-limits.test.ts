@@ -52,6 +52,23 @@ describe('stream limits', () => {
     expect(await metric(h, 'semroute_extproc_streams_in_flight')).toBe(0);
   });
 
+  it('full-duplex, idle with the body incomplete: the held headers answer removes the client\'s steering headers before the close', async () => {
+    h = await startHarness([new FakeRouter()], { streamIdleTimeoutMs: 150 });
+    const s = h.client.open();
+    const forged = { 'x-selected-model': 'gpt-4o', 'x-semroute-decision': 'forged' };
+    s.send({
+      request_headers: { headers: headerMap(chatHeaders(forged)), end_of_stream: false },
+      protocol_config: { request_body_mode: 'FULL_DUPLEX_STREAMED', response_body_mode: 'NONE' },
+    });
+    s.send({ request_body: { body: Buffer.from('{"model": "MoM", "messages": [{"role": "us'), end_of_stream: false } });
+    const first = await s.next(3000);
+    expect(first.request_headers!.response!.header_mutation!.remove_headers!.slice().sort()).toEqual(['x-selected-model', 'x-semroute-decision']);
+    expect(first.request_headers!.response!.clear_route_cache).toBe(true);
+    await expect(s.next(3000)).rejects.toThrow(/DEADLINE_EXCEEDED|ended/);
+    expect(await metric(h, 'semroute_extproc_stream_limit_total{reason="idle_timeout"}')).toBe(1);
+    expect(await metric(h, 'semroute_buffered_body_bytes')).toBe(0);
+  });
+
   it('a stream that keeps talking is not idle', async () => {
     h = await startHarness([new FakeRouter()], { streamIdleTimeoutMs: 200 });
     const s = fullDuplexHeaders(h);
