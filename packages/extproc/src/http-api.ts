@@ -55,13 +55,15 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
 async function handle(deps: HttpApiDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   const method = req.method ?? 'GET';
-  const route = ROUTES[path ?? ''];
-  if (!route) throw new HttpError(404, 'not_found', `no endpoint ${path} (known: ${Object.keys(ROUTES).join(', ')})`);
-  if (path?.startsWith('/v1/') && !authorized(deps.auth.token, req.headers.authorization)) {
+  // The token is checked before the path is looked up: without it, nothing under /v1 (not even which
+  // endpoints exist) is answered.
+  if ((path === '/v1' || path?.startsWith('/v1/')) && !authorized(deps.auth.token, req.headers.authorization)) {
     deps.metrics.unauthorized.inc();
     res.setHeader('www-authenticate', 'Bearer realm="semroute"');
     throw new HttpError(401, 'unauthorized', `${path} needs an "Authorization: Bearer <token>" header with the server's API token`);
   }
+  const route = ROUTES[path ?? ''];
+  if (!route) throw new HttpError(404, 'not_found', `no endpoint ${path} (known: ${Object.keys(ROUTES).join(', ')})`);
   if (route.method !== method) {
     res.setHeader('allow', route.method);
     throw new HttpError(405, 'method_not_allowed', `${path} expects ${route.method}, got ${method}`);

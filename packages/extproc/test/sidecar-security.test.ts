@@ -167,6 +167,19 @@ describe('HTTP API bearer token', () => {
     h.server.setApiToken(token);
   });
 
+  it('an unknown /v1 path needs the token before it is answered 404 (no endpoint list without it)', async () => {
+    for (const p of ['/v1/nope', '/v1', '/v1/outcomes/extra']) {
+      const res = await h.http(p);
+      expect([p, res.status]).toEqual([p, 401]);
+      expect(await res.text()).not.toMatch(/known:|\/v1\/route|\/metrics/);
+      const ok = await h.http(p, { headers: { authorization: `Bearer ${token}` } });
+      expect([p, ok.status]).toEqual([p, 404]);
+      expect(((await ok.json()) as { error: { message: string } }).error.message).toContain('known:');
+    }
+    // Outside /v1 an unknown path is a plain 404, token or not.
+    expect((await h.http('/nope')).status).toBe(404);
+  });
+
   it('compares without regard to the token length (hashes) and accepts any Bearer case', () => {
     expect(authorized(undefined, undefined)).toBe(true);
     expect(authorized('a', 'bearer a')).toBe(true);
