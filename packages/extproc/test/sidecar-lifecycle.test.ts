@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { describe, expect, it } from 'vitest';
+import { createMemoryStateStore, createRouter, type DurableStateStore, type EmbeddingBatch, type LearningStateStore, type TextEmbedder } from '@semroute/router';
 import { FakeRouter } from './fake-router.js';
 import { chatHeaders, setHeadersOf } from './envoy-client.js';
 import { chatBody, startHarness } from './helpers.js';
@@ -161,6 +162,52 @@ describe('outcomes a closed router could not persist', () => {
     expect(await lost()).toBe(10);
     const lines = h.logs.filter((l) => l.level === 50 && typeof l.msg === 'string' && l.msg.includes('acknowledged outcomes lost'));
     expect(lines.map((l) => l.lost)).toEqual([3, 7]);
+  });
+});
+
+describe('POST /v1/outcomes with the learning state down', () => {
+  it('answers 200 {persisted:false} while the queue has room, then 503 {persisted:false} when it is full', async () => {
+    // A real router whose durable state store is unavailable (as Redis down), with a queue of 2.
+    const memory = createMemoryStateStore();
+    const down: DurableStateStore = Object.assign(Object.create(memory) as LearningStateStore, {
+      isAvailable: () => false,
+      onAvailable: () => () => {},
+      strict: memory,
+    });
+    const embedder: TextEmbedder = {
+      info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
+      async embed(texts: string[]): Promise<EmbeddingBatch> {
+        const data = new Float32Array(texts.length * 4);
+        for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
+        return { data, dim: 4, truncated: [] };
+      },
+    };
+    const router = await createRouter({
+      config: {
+        providers: { models: [{ name: 'a' }, { name: 'b' }] },
+        routing: { task_library: { enabled: false }, modelCards: [{ name: 'a' }, { name: 'b' }], decisions: [{ name: 'mix', modelRefs: [{ model: 'a' }, { model: 'b' }], algorithm: { type: 'automix' } }] },
+      },
+      embedder,
+      state: down,
+      outcomeQueueSize: 2,
+      cacheDir: false,
+    });
+    const h = await startHarness([router]);
+    const post = (body: unknown) => h.http('/v1/outcomes', { method: 'POST', body: JSON.stringify(body) });
+    const one = { decision: 'mix', model: 'b', success: true };
+    try {
+      const ok = await post(one);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ recorded: 1, persisted: false, queued: 1, unconfirmed: 0 });
+      const full = await post([one, one]);
+      expect(full.status).toBe(503);
+      const body = (await full.json()) as { error: Record<string, unknown> };
+      expect(body.error).toMatchObject({ code: 'state_unavailable', persisted: false, accepted: 0 });
+      expect(body.error.message).toMatch(/outcome queue is full \(1 of 2\): none of 2 outcomes recorded/);
+      expect(router.outcomeStats()).toMatchObject({ queued: 1, rejected: 2 });
+    } finally {
+      await h.stop();
+    }
   });
 });
 

@@ -83,6 +83,26 @@ describe('stream limits', () => {
   });
 });
 
+describe('gRPC message limit', () => {
+  it('a BUFFERED body of exactly --max-body-bytes (default 8 MiB) fits one gRPC message and is routed; one byte more passes through', async () => {
+    h = await startHarness([new FakeRouter()], { messageTimeoutMs: 10_000 });
+    const limit = h.server.options.maxBodyBytes;
+    expect(limit).toBe(8 * 1024 * 1024);
+    const sized = (n: number) => {
+      const base = chatBody('fix this python bug ');
+      const body = chatBody(`fix this python bug ${'x'.repeat(n - base.length)}`);
+      expect(Buffer.byteLength(body)).toBe(n);
+      return body;
+    };
+    const [hdr, bod] = await h.client.buffered(chatHeaders(), sized(limit));
+    expect(hdr!.request_headers!.response!.status).toBe('CONTINUE');
+    expect(setHeadersOf(bod!.request_body!.response!.header_mutation)['x-selected-model']?.value).toBe('qwen-coder');
+    const [, over] = await h.client.buffered(chatHeaders(), sized(limit + 1));
+    expect(over!.request_body!.response).toEqual({ status: 'CONTINUE' });
+    expect(await metric(h, 'semroute_passthrough_total{reason="body_too_large"}')).toBe(1);
+  }, 30_000);
+});
+
 describe('buffered body byte budget', () => {
   it('a body that does not fit the server budget passes through (buffer_budget); the bytes come back', async () => {
     h = await startHarness([new FakeRouter()], { maxBufferedBytes: 100 * 1024, maxBodyBytes: 1024 * 1024 });
