@@ -9,6 +9,7 @@ import { cacheEntryKey, type CacheEntryKey, type ResponseStore, type VectorSourc
 import type { Candidate, Determinism, SelectionResult, Selector } from './selection/types.js';
 import { boundReads, type LearningStateStore } from './state/types.js';
 import { loadConfig, validateConfig, type LoadedConfig } from './config/load.js';
+import { redactError } from './config/env.js';
 import type { ParsedAlgorithm } from './config/references.js';
 import { ConfigError, type ConfigIssue } from './config/errors.js';
 import { CACHE_PLUGIN_TYPES, type CachePluginConfig, type DecisionConfig, type RouterConfig } from './config/schema.js';
@@ -59,6 +60,15 @@ const DEFAULT_AUTO_NAMES = ['MoM', 'auto'];
 /** Builds a router; resolves once the model is loaded and every card and phrase is embedded. */
 export async function createRouter(options: CreateRouterOptions): Promise<Router> {
   const loaded = await resolveConfig(options);
+  try {
+    return await buildRouter(loaded, options);
+  } catch (err) {
+    // Errors after validation (a model path, a model file, a backend) may quote `${VAR}` values.
+    throw redactError(err, loaded.envValues);
+  }
+}
+
+async function buildRouter(loaded: LoadedConfig, options: CreateRouterOptions): Promise<Router> {
   // Prompts are cut to the model's token budget before tokenising (a 1 MB prompt costs what 4 KB does).
   const embedder = withTextBudget(options.embedder ?? (await loadEmbedder(loaded, options.defaultModelDir)));
   const ownsEmbedder = options.embedder === undefined;

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, validateConfig, type ConfigIssue } from '../src/index.js';
+import { ConfigError, createRouter, loadConfig, parseConfig, validateConfig, type ConfigIssue, type EmbeddingBatch, type TextEmbedder } from '../src/index.js';
 
 const BASE = `providers:
   defaults: {default_model: m}
@@ -180,6 +180,32 @@ describe('environment values in messages', () => {
     const text = JSON.stringify(loaded.warnings);
     expect(text).toContain('[redacted $API_KEY]');
     expect(text).not.toContain(SECRET);
+  });
+
+  it('redacts environment values from errors raised while building the router (after validation)', async () => {
+    const secretDir = `/nonexistent/${SECRET}`;
+    const embedder: TextEmbedder = {
+      info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
+      async embed(texts: string[]): Promise<EmbeddingBatch> {
+        return { data: new Float32Array(texts.length * 4).fill(0.5), dim: 4, truncated: [] };
+      },
+    };
+    // A trained selector's model file (a ConfigError from building the decision).
+    const knn = parseConfig(`${BASE}      algorithm: {type: knn, knn: {model_path: "\${MODEL_DIR}/knn.json"}}\n`, { env: { MODEL_DIR: secretDir } });
+    const err1 = await createRouter({ config: knn, embedder, cacheDir: false }).catch((e: unknown) => e);
+    expect(err1).toBeInstanceOf(ConfigError);
+    expect(JSON.stringify((err1 as ConfigError).issues)).toContain('[redacted $MODEL_DIR]');
+    expect(JSON.stringify((err1 as ConfigError).issues)).not.toContain(SECRET);
+    expect((err1 as Error).message).not.toContain(SECRET);
+    // The embedding model directory (a RouterError with a cause).
+    const model = parseConfig(`${BASE}embedding: {model_path: "\${MODEL_DIR}"}\n`, { env: { MODEL_DIR: secretDir } });
+    const err2 = await createRouter({ config: model, cacheDir: false }).catch((e: unknown) => e);
+    expect(err2).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect((err2 as Error).message).toContain('[redacted $MODEL_DIR]');
+    for (let e: unknown = err2; e instanceof Error; e = e.cause) {
+      expect(e.message).not.toContain(SECRET);
+      expect(e.stack ?? '').not.toContain(SECRET);
+    }
   });
 
   it('loads a file and reports its path with the line', async () => {

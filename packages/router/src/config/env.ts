@@ -1,6 +1,6 @@
 // `${VAR}` and `${VAR:-default}` expansion in string values, before validation. Every value taken
 // from the environment is recorded, so that messages about the config can redact it.
-import { pathToString, type ConfigIssue } from './errors.js';
+import { ConfigError, pathToString, type ConfigIssue } from './errors.js';
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -51,15 +51,43 @@ export function expandEnv(
  */
 export function redactEnv(issues: ConfigIssue[], used: readonly EnvValue[]): ConfigIssue[] {
   if (used.length === 0) return issues;
-  const byLength = [...used].sort((a, b) => b.value.length - a.value.length);
   return issues.map((i) => {
-    let message = i.message;
-    for (const u of byLength) {
-      const mark = `[redacted $${u.name}]`;
-      const json = JSON.stringify(u.value);
-      const forms = u.value.length >= 4 ? [u.value, json.slice(1, -1)] : [`"${u.value}"`, json];
-      for (const form of new Set(forms)) message = message.split(form).join(u.value.length >= 4 ? mark : `"${mark}"`);
-    }
+    const message = redactText(i.message, used);
     return message === i.message ? i : { ...i, message };
   });
+}
+
+/** `text` with environment values replaced as `redactEnv` does. */
+export function redactText(text: string, used: readonly EnvValue[]): string {
+  if (used.length === 0) return text;
+  const byLength = [...used].sort((a, b) => b.value.length - a.value.length);
+  let out = text;
+  for (const u of byLength) {
+    const mark = `[redacted $${u.name}]`;
+    const json = JSON.stringify(u.value);
+    const forms = u.value.length >= 4 ? [u.value, json.slice(1, -1)] : [`"${u.value}"`, json];
+    for (const form of new Set(forms)) out = out.split(form).join(u.value.length >= 4 ? mark : `"${mark}"`);
+  }
+  return out;
+}
+
+/**
+ * An error raised after validation (building the router: a model file, a model directory, a
+ * backend) with environment values redacted: a `ConfigError`'s issues are rebuilt; any other
+ * error's message and stack, and those of its causes, are rewritten in place.
+ */
+export function redactError(err: unknown, used: readonly EnvValue[] | undefined): unknown {
+  if (!used || used.length === 0 || !(err instanceof Error)) return err;
+  if (err instanceof ConfigError) {
+    const issues = redactEnv(err.issues, used);
+    // The cause would carry the unredacted text: dropped.
+    return issues.every((i, n) => i === err.issues[n]) ? err : new ConfigError(issues, err.source);
+  }
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    e.message = redactText(e.message, used);
+    if (e.stack) e.stack = redactText(e.stack, used);
+  }
+  return err;
 }

@@ -26,6 +26,8 @@ export interface LoadedConfig {
    * a decision without `algorithm` gets static (one model) or multi_factor on meaning.
    */
   algorithms: ReadonlyMap<string, ParsedAlgorithm>;
+  /** Values taken from the environment (`${VAR}`): redacted from errors raised later while building the router. */
+  envValues?: readonly EnvValue[];
 }
 
 export interface ParseOptions {
@@ -143,7 +145,7 @@ export function validateConfig(
   if (config.version !== undefined && config.version !== 'v0.3') {
     warnings.push({ path: 'version', message: `written for ${config.version}; semroute reads v0.3` });
   }
-  return { config, warnings: withLines(warnings), source, configDir, algorithms };
+  return { config, warnings: withLines(warnings), source, configDir, algorithms, envValues: fromEnv };
 }
 
 /** Without `algorithm`: static for one model, else multi_factor on meaning alone. */
