@@ -3,6 +3,8 @@
 //! residual add and layer norm, three ops with a fresh buffer each. Compiled three times
 //! (baseline, AVX2+FMA, AVX-512) and picked at run time, like `activation`.
 
+use crate::kernels::math::{sum, sum_sq_dev};
+
 /// The LayerNorm parameters as host slices.
 #[derive(Clone, Copy)]
 pub(crate) struct Norm<'a> {
@@ -28,8 +30,8 @@ fn body(y: &mut [f32], bias: Option<&[f32]>, residual: &[f32], norm: Norm) {
                 }
             }
         }
-        let mean = row.iter().sum::<f32>() * inv_h;
-        let var = row.iter().map(|&v| (v - mean) * (v - mean)).sum::<f32>() * inv_h;
+        let mean = sum(row) * inv_h;
+        let var = sum_sq_dev(row, mean) * inv_h;
         let inv_std = 1.0 / (var + norm.eps).sqrt();
         for ((v, &g), &b) in row.iter_mut().zip(norm.gamma).zip(norm.beta) {
             *v = (*v - mean) * inv_std * g + b;

@@ -1,17 +1,17 @@
 //! Row-wise softmax over a contiguous `[rows, n]` buffer, vectorised (see `math::exp`).
 
-use crate::kernels::math::exp;
+use crate::kernels::math::{exp, max, sum};
 
+// Three passes per row (max, exp, sum then scale), each vectorised: a running sum inside the exp
+// loop would chain every element on the previous add and keep the whole loop scalar.
 #[inline(always)]
 fn body(x: &mut [f32], n: usize, scale: f32) {
     for row in x.chunks_exact_mut(n) {
-        let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let mut sum = 0f32;
+        let max = max(row);
         for v in row.iter_mut() {
             *v = exp((*v - max) * scale);
-            sum += *v;
         }
-        let inv = 1.0 / sum;
+        let inv = 1.0 / sum(row);
         for v in row.iter_mut() {
             *v *= inv;
         }
