@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::kernels::gemm::strided;
 use crate::kernels::softmax::softmax_rows;
-use crate::kernels::Shared;
+use crate::kernels::{team, Shared};
 
 /// The op on `qkv` `[b, s, 3 * heads * head_dim]` (Q, K, V each head-major); output `[b, s, h]`.
 pub(crate) struct FusedQkvAttention<'a> {
@@ -50,44 +50,49 @@ impl CustomOp1 for FusedQkvAttention<'_> {
         let out = Shared(ctx.as_mut_ptr());
         let scale = 1.0 / (hd as f32).sqrt();
         let rs = three_h as isize;
-        (0..b * heads).into_par_iter().for_each_init(
-            || vec![0f32; s * s],
-            |scores, task| {
-                let (row, head) = (task / heads, task % heads);
-                let len = self.lengths[row];
-                let base = row * s * three_h + head * hd;
-                let (q, k, v) = (&qkv[base..], &qkv[base + h..], &qkv[base + 2 * h..]);
-                let scores = &mut scores[..s * len];
-                // SAFETY: Q/K/V views stay inside this row of qkv ([s, 3h] from base, hd wide);
-                // scores is [s, len]; the context view is this row's and head's [s, hd] block of
-                // ctx, written by this task only.
-                unsafe {
-                    // scores[s, len] = Q[s, hd] * K[len, hd]^T
-                    strided(
-                        s,
-                        hd,
-                        len,
-                        (q.as_ptr(), rs, 1),
-                        (k.as_ptr(), 1, rs),
-                        (scores.as_mut_ptr(), len as isize, 1),
-                        Parallelism::None,
-                    );
-                }
-                softmax_rows(scores, len, scale);
-                unsafe {
-                    // ctx[s, hd] = P[s, len] * V[len, hd]
-                    strided(
-                        s,
-                        len,
-                        hd,
-                        (scores.as_ptr(), len as isize, 1),
-                        (v.as_ptr(), rs, 1),
-                        (out.ptr().add(row * s * h + head * hd), h as isize, 1),
-                        Parallelism::None,
-                    );
-                }
-            },
-        );
+        let one = |scores: &mut Vec<f32>, task: usize| {
+            let (row, head) = (task / heads, task % heads);
+            let len = self.lengths[row];
+            let base = row * s * three_h + head * hd;
+            let (q, k, v) = (&qkv[base..], &qkv[base + h..], &qkv[base + 2 * h..]);
+            let scores = &mut scores[..s * len];
+            // SAFETY: Q/K/V views stay inside this row of qkv ([s, 3h] from base, hd wide);
+            // scores is [s, len]; the context view is this row's and head's [s, hd] block of
+            // ctx, written by this task only.
+            unsafe {
+                // scores[s, len] = Q[s, hd] * K[len, hd]^T
+                strided(
+                    s,
+                    hd,
+                    len,
+                    (q.as_ptr(), rs, 1),
+                    (k.as_ptr(), 1, rs),
+                    (scores.as_mut_ptr(), len as isize, 1),
+                    Parallelism::None,
+                );
+            }
+            softmax_rows(scores, len, scale);
+            unsafe {
+                // ctx[s, hd] = P[s, len] * V[len, hd]
+                strided(
+                    s,
+                    len,
+                    hd,
+                    (scores.as_ptr(), len as isize, 1),
+                    (v.as_ptr(), rs, 1),
+                    (out.ptr().add(row * s * h + head * hd), h as isize, 1),
+                    Parallelism::None,
+                );
+            }
+        };
+        if team::in_team() {
+            // A small batch on a spinning team: a scratch per task is a few KB.
+            team::for_each(b * heads, |task| one(&mut vec![0f32; s * s], task));
+        } else {
+            (0..b * heads)
+                .into_par_iter()
+                .for_each_init(|| vec![0f32; s * s], one);
+        }
         Ok((CpuStorage::F32(ctx), Shape::from((b, s, h))))
     }
 }

@@ -11,6 +11,7 @@ pub(crate) mod math;
 pub(crate) mod norm;
 pub(crate) mod packed;
 pub(crate) mod softmax;
+pub(crate) mod team;
 
 /// A raw output pointer that parallel tasks writing disjoint parts of one buffer may share (each
 /// user states which part each task writes).

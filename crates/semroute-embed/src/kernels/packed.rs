@@ -5,9 +5,7 @@
 //! path is 1.3-2x faster for m <= 128 (BENCHMARKS.md, issue 13). x86-64 with AVX-512 only
 //! (runtime-detected at pack time); everything else keeps gemm.
 
-use rayon::prelude::*;
-
-use crate::kernels::Shared;
+use crate::kernels::{team, Shared};
 
 /// Columns per panel: two 16-lane registers.
 const NR: usize = 32;
@@ -58,7 +56,8 @@ fn avx512() -> bool {
     }
 }
 
-/// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded over column panels on the calling pool.
+/// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded over column panels on the calling pool
+/// (or the calling thread's team, see `team`).
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
     let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
@@ -93,7 +92,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
     if tasks == 1 {
         run(0)
     } else {
-        (0..tasks).into_par_iter().for_each(run)
+        team::for_each(tasks, run)
     }
 }
 

@@ -7,6 +7,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
+use crate::kernels::{packed, team};
 use crate::models::layers::{AddNorm, Dense};
 use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
@@ -212,6 +213,12 @@ impl EmbeddingModel for Bert {
         // Rows are independent: run them CHUNK_TOKENS padded tokens at a time (each chunk cut to
         // its longest row), so only one chunk's activations are alive at once.
         let rows = (CHUNK_TOKENS / s.max(1)).max(1);
+        if b * s <= packed::MAX_ROWS && self.layers.iter().all(|l| l.qkv.is_packed()) {
+            // A short batch: every product takes the packed kernel, each a few tens of
+            // microseconds, so the pass runs on a spinning team (kernels/team.rs) instead of
+            // waking rayon's workers for each step.
+            return team::with_team(|| self.forward_rows(&batch.input_ids, &batch.lengths));
+        }
         if b <= rows {
             return self.forward_rows(&batch.input_ids, &batch.lengths);
         }

@@ -73,6 +73,11 @@ impl Dense {
         Ok(self)
     }
 
+    /// Whether products of at most `packed::MAX_ROWS` rows take the packed small-M kernel.
+    pub(crate) fn is_packed(&self) -> bool {
+        self.packed.is_some()
+    }
+
     /// Whether the CPU kernels can take this layer and `x`.
     fn fast(&self, x: &Tensor) -> bool {
         cpu_f32(x) && cpu_f32(&self.wt) && (self.bias.is_none() || self.bias_host.is_some())
