@@ -214,6 +214,9 @@ async function parent() {
     const order = engines.map((_, i) => engines[(i + r) % engines.length]);
     for (const name of order) {
       const w = workers[name];
+      // Let the previous engine's threads go idle first: ONNX Runtime's pool keeps spinning for
+      // a while after its last run, which would otherwise land on the next engine's first timings.
+      await new Promise((r) => setTimeout(r, 500));
       w.lat.push(...(await ask(w.child, { kind: 'latency', n: 60 })).ms);
       for (const p of plan) {
         const res = await ask(w.child, p);

@@ -1,6 +1,6 @@
 //! Batched throughput and peak memory of a model directory, without Node:
 //! `cargo run --release --example throughput -- models/all-MiniLM-L6-v2 [rounds]`.
-//! Prints texts/s at batch 8 and 32 (short and 196-token texts) and the process's peak RSS
+//! Prints texts/s at batch 1, 8 and 32 (short and 196-token texts) and the process's peak RSS
 //! (VmHWM) after one batch of 32 texts truncated to 256 tokens.
 
 use std::time::Instant;
@@ -53,8 +53,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         status_mb("VmHWM:")
     );
     for (name, text, batch, n) in [
+        ("short b1", SHORT, 1, 100),
         ("short b8", SHORT, 8, 20),
         ("short b32", SHORT, 32, 6),
+        ("196-tok b1", LONG, 1, 12),
         ("196-tok b8", LONG, 8, 3),
         ("196-tok b32", LONG, 32, 1),
     ] {

@@ -2,7 +2,8 @@
 //! weights packed once at load time: column panels of 32 (`[n / 32][k][32]`, zero-padded), so
 //! the AVX-512 microkernel streams each panel from the start with no per-call packing of the
 //! weight operand. gemm's general kernels spend most of such a call packing and threading; this
-//! path is 1.3-2x faster for m <= 128 (BENCHMARKS.md, issue 13). x86-64 with AVX-512 only
+//! path is 1.3-2x faster for m <= 128 and still ahead up to 256 rows, where a short batch of 8
+//! sits (BENCHMARKS.md, issue 13). x86-64 with AVX-512 only
 //! (runtime-detected at pack time); everything else keeps gemm.
 
 use crate::kernels::{team, Shared};
@@ -11,8 +12,9 @@ use crate::kernels::{team, Shared};
 const NR: usize = 32;
 /// Rows per microkernel tile: 12 x 2 accumulators + 2 weight registers + 1 broadcast <= 32.
 const MR: usize = 12;
-/// Products with at most this many rows take the packed path (gemm wins above, or ties).
-pub(crate) const MAX_ROWS: usize = 128;
+/// Products with at most this many rows take the packed path (gemm ties or wins above: measured
+/// with 8 and 32 short prompts, 152 and 608 rows).
+pub(crate) const MAX_ROWS: usize = 256;
 
 /// A `[k, n]` weight packed into column panels for the small-M kernel.
 pub(crate) struct PackedWeights {
