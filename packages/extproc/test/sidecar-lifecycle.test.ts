@@ -2,7 +2,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createRouter, type DurableStateStore, type EmbeddingBatch, type LearningStateStore, type TextEmbedder } from '@semroute/router';
+import { createMemoryStateStore, createRouter, type DurableStateStore, type LearningStateStore } from '@semroute/router';
+import { constantEmbedder } from '../../router/test/routing-helpers.js';
 import { FakeRouter } from './fake-router.js';
 import { chatHeaders, setHeadersOf } from './envoy-client.js';
 import { chatBody, startHarness } from './helpers.js';
@@ -174,14 +175,7 @@ describe('POST /v1/outcomes with the learning state down', () => {
       onAvailable: () => () => {},
       strict: memory,
     });
-    const embedder: TextEmbedder = {
-      info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
-      async embed(texts: string[]): Promise<EmbeddingBatch> {
-        const data = new Float32Array(texts.length * 4);
-        for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
-        return { data, dim: 4, truncated: [] };
-      },
-    };
+    const embedder = constantEmbedder();
     const router = await createRouter({
       config: {
         providers: { models: [{ name: 'a' }, { name: 'b' }] },

@@ -4,18 +4,13 @@
 // field with the learning state untouched; the items before that index are valid on their own.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createRouter, OutcomeValidationError, type EmbeddingBatch, type MemoryStateStore, type TextEmbedder } from '../src/index.js';
+import { createMemoryStateStore, createRouter, OutcomeValidationError, type MemoryStateStore } from '../src/index.js';
+import { constantEmbedder } from './routing-helpers.js';
 
 const SCALE = Number(process.env.SEMROUTE_FUZZ_SCALE ?? 1);
 
-const embedder: TextEmbedder = {
-  info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
-  async embed(texts: string[]): Promise<EmbeddingBatch> {
-    const data = new Float32Array(texts.length * 4);
-    for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
-    return { data, dim: 4, truncated: [] };
-  },
-};
+/** Every text embeds to the same unit vector: these tests are about outcomes, not routing. */
+const embedder = constantEmbedder();
 
 const CONFIG = {
   providers: { models: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] },

@@ -7,16 +7,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedisTestServer, type RedisTestServer } from '../../../scripts/redis-test-server.mjs';
-import { createRouter, OutcomeValidationError, StateUnavailableError, type EmbeddingBatch, type OutcomeReceipt, type Router, type TextEmbedder } from '../src/index.js';
+import { createRouter, OutcomeValidationError, StateUnavailableError, type OutcomeReceipt, type Router } from '../src/index.js';
+import { constantEmbedder } from './routing-helpers.js';
 
-const embedder: TextEmbedder = {
-  info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
-  async embed(texts: string[]): Promise<EmbeddingBatch> {
-    const data = new Float32Array(texts.length * 4);
-    for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
-    return { data, dim: 4, truncated: [] };
-  },
-};
+/** Every text embeds to the same unit vector: these tests are about outcomes, not routing. */
+const embedder = constantEmbedder();
 
 let server: RedisTestServer;
 let dir: string;

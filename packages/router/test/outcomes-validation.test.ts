@@ -2,17 +2,11 @@
 // modelRefs, finite in-range numbers, known fields and bounded batches are accepted, and client
 // input never creates learning-state keys.
 import { describe, expect, it } from 'vitest';
-import { createRouter, createMemoryStateStore, OutcomeValidationError, type EmbeddingBatch, type Router, type TextEmbedder } from '../src/index.js';
+import { createRouter, createMemoryStateStore, OutcomeValidationError, type Router } from '../src/index.js';
+import { constantEmbedder } from './routing-helpers.js';
 
 /** Every text embeds to the same unit vector: these tests are about outcomes, not routing. */
-const embedder: TextEmbedder = {
-  info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
-  async embed(texts: string[]): Promise<EmbeddingBatch> {
-    const data = new Float32Array(texts.length * 4);
-    for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
-    return { data, dim: 4, truncated: [] };
-  },
-};
+const embedder = constantEmbedder();
 
 const CONFIG = {
   providers: { defaults: { default_model: 'a' }, models: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] },

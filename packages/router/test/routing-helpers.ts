@@ -37,4 +37,16 @@ export class FakeEmbedder implements TextEmbedder {
   }
 }
 
+/** Every text embeds to the same unit vector: for tests about outcomes and state, not routing. */
+export function constantEmbedder(): TextEmbedder {
+  return {
+    info: { architecture: 'fake', dim: 4, maxSeqLen: 64, supportsBatched: true },
+    async embed(texts: string[]): Promise<EmbeddingBatch> {
+      const data = new Float32Array(texts.length * 4);
+      for (let i = 0; i < texts.length; i++) data[i * 4] = 1;
+      return { data, dim: 4, truncated: [] };
+    },
+  };
+}
+
 export const chat = (text: string, model = 'MoM') => ({ model, messages: [{ role: 'user', content: text }] });
