@@ -73,8 +73,13 @@ export class RoutingOverloaded extends Error {
   }
 }
 
-/** Time kept back from the deadline for writing the answer after a cache lookup. */
-const CACHE_ANSWER_MARGIN_MS = 2;
+/**
+ * Time kept back from the deadline for writing the answer after a cache lookup: a fifth of the
+ * message timeout (10 ms of the default 50), at least 2 ms. A skipped lookup ends on a timer, and
+ * on a loaded machine a timer fires late by a few milliseconds: with a 2 ms margin the answer then
+ * missed the deadline and the request passed through unrouted.
+ */
+const cacheAnswerMarginMs = (messageTimeoutMs: number): number => Math.max(2, messageTimeoutMs / 5);
 
 export class RoutingService {
   private readonly admission: Admission;
@@ -209,7 +214,7 @@ export class RoutingService {
         // The router looks the decision's cache up within what is left of the message deadline, never
         // more: a slow cache backend costs the cache, not the routing.
         cache: true,
-        cacheDeadline: deadlineAt - CACHE_ANSWER_MARGIN_MS,
+        cacheDeadline: deadlineAt - cacheAnswerMarginMs(this.options.messageTimeoutMs),
       });
       span.setAttributes({
         'semroute.selected_model': decision.selectedModel,
