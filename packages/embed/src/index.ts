@@ -5,4 +5,5 @@ export { Embedder, rows } from './embedder.js';
 export type { Architecture, EmbedCallOptions, EmbedderInfo, EmbedderOptions, Embeddings } from './embedder.js';
 export type { CoalesceOptions } from './coalescer.js';
 export { EmbedError } from './errors.js';
+export { trimNativeHeap } from './native.js';
 export type { EmbedErrorCode } from './errors.js';

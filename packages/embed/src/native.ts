@@ -36,6 +36,15 @@ export function native(): typeof Native {
   }
 }
 
+/**
+ * Returns free native heap memory to the operating system (glibc's `malloc_trim`): after a burst of
+ * large buffers, freed memory otherwise stays resident. True when memory was released; false when
+ * none was, or where the C library has no such call (macOS, musl).
+ */
+export function trimNativeHeap(): boolean {
+  return native().trimNativeHeap();
+}
+
 function isMusl(): boolean {
   if (process.platform !== 'linux') return false;
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;

@@ -16,6 +16,7 @@ export interface Metrics {
   streamLimits: Counter<'reason'>;
   /** Request body bytes held right now (the budget of `maxBufferedBytes`). */
   bufferedBytes: Gauge;
+  heapTrims: Counter<'released'>;
   /** HTTP API requests refused for a missing or wrong bearer token. */
   unauthorized: Counter;
   /** Acknowledged outcomes a closed router could neither persist nor hand to its successor. */
@@ -54,6 +55,7 @@ export function createMetrics(defaults = true): Metrics {
     reloads: new Counter({ name: 'semroute_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'], registers: r }),
     streamLimits: new Counter({ name: 'semroute_extproc_stream_limit_total', help: 'ext_proc streams refused (stream_cap) or closed (idle_timeout) by a limit', labelNames: ['reason'], registers: r }),
     bufferedBytes: new Gauge({ name: 'semroute_buffered_body_bytes', help: 'Request body bytes held by all streams and HTTP requests', registers: r }),
+    heapTrims: new Counter({ name: 'semroute_heap_trims_total', help: 'Native heap trims after a burst of buffered bodies (released: whether memory went back to the OS)', labelNames: ['released'], registers: r }),
     unauthorized: new Counter({ name: 'semroute_http_unauthorized_total', help: 'HTTP API requests refused for a missing or wrong bearer token', registers: r }),
     outcomesLost: new Counter({
       name: 'semroute_outcomes_lost_total',

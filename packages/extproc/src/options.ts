@@ -39,6 +39,8 @@ export interface ServerOptions extends SidecarOptions {
   apiToken?: string | undefined;
   /** PEM certificate chain and private key: the gRPC listener speaks TLS instead of plaintext. */
   tls?: { cert: Buffer; key: Buffer } | undefined;
+  /** How often to check whether a burst of buffered bodies is over, to return its memory (see heap-trim.ts). */
+  heapTrimEveryMs: number;
 }
 
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -56,6 +58,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   // Envoy's own stream_idle_timeout default: long enough for an LLM answering slowly.
   streamIdleTimeoutMs: 300_000,
   maxStreams: 4096,
+  heapTrimEveryMs: 5_000,
 };
 
 /** Headroom over the body limit for one gRPC message (the ProcessingRequest envelope and headers). */
@@ -67,7 +70,7 @@ export function resolveOptions(partial: Partial<ServerOptions> = {}): ServerOpti
   for (const k of ['grpcPort', 'httpPort'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 0 || o[k] > 65535) throw new RangeError(`${k}: expected a port 0-65535, got ${o[k]}`);
   }
-  const positive = ['messageTimeoutMs', 'maxBodyBytes', 'drainTimeoutMs', 'shutdownTimeoutMs', 'maxConcurrentRouting', 'maxBufferedBytes', 'streamIdleTimeoutMs', 'maxStreams'] as const;
+  const positive = ['messageTimeoutMs', 'maxBodyBytes', 'drainTimeoutMs', 'shutdownTimeoutMs', 'maxConcurrentRouting', 'maxBufferedBytes', 'streamIdleTimeoutMs', 'maxStreams', 'heapTrimEveryMs'] as const;
   for (const k of positive) {
     if (!Number.isFinite(o[k]) || o[k] <= 0) throw new RangeError(`${k}: expected a positive number, got ${o[k]}`);
   }

@@ -12,6 +12,7 @@ import { OutcomeStatsWatcher } from './outcome-stats.js';
 import { RoutingService } from './routing.js';
 import { GRPC_MESSAGE_HEADROOM_BYTES, resolveOptions, type ServerOptions } from './options.js';
 import { ByteBudget } from './byte-budget.js';
+import { HeapTrimmer } from './heap-trim.js';
 import { EXT_PROC_SERVICE } from './proto.js';
 
 export interface SemrouteServerDeps {
@@ -19,6 +20,11 @@ export interface SemrouteServerDeps {
   loadRouter(onError: (kind: string, err: unknown) => void): Promise<Router>;
   logger?: Logger;
   metrics?: Metrics;
+  /**
+   * Returns free native heap memory to the OS (`trimNativeHeap` of `@semroute/embed`); run after a
+   * burst of buffered bodies is over. Absent: memory freed after a burst may stay resident.
+   */
+  trimNativeHeap?: () => boolean;
 }
 
 export type ReloadResult = { ok: true } | { ok: false; error: unknown };
@@ -39,6 +45,7 @@ export class SemrouteServer {
   private readonly auth: { token: string | undefined };
   private readonly outcomeStats: OutcomeStatsWatcher;
   private outcomeTimer: NodeJS.Timeout | undefined;
+  private trimmer: HeapTrimmer | undefined;
 
   private constructor(private readonly deps: SemrouteServerDeps, options: Partial<ServerOptions>) {
     this.options = resolveOptions(options);
@@ -93,7 +100,14 @@ export class SemrouteServer {
   private async listen(): Promise<void> {
     const o = this.options;
     const routing = new RoutingService(this.holder, this.metrics, this.log, o);
-    const budget = new ByteBudget(o.maxBufferedBytes, (used) => this.metrics.bufferedBytes.set(used));
+    const budget = new ByteBudget(o.maxBufferedBytes, (used) => {
+      this.metrics.bufferedBytes.set(used);
+      this.trimmer?.observe(used);
+    });
+    const trim = this.deps.trimNativeHeap;
+    if (trim) {
+      this.trimmer = new HeapTrimmer(budget, trim, o.heapTrimEveryMs, (released) => this.metrics.heapTrims.inc({ released: String(released) }));
+    }
     const exchangeDeps = { routing, holder: this.holder, metrics: this.metrics, log: this.log, options: o, budget };
     this.grpc = createGrpcSidecar(exchangeDeps, {
       maxMessageBytes: o.maxBodyBytes + GRPC_MESSAGE_HEADROOM_BYTES,
@@ -204,6 +218,7 @@ export class SemrouteServer {
     this.holder.swap(undefined);
     await this.holder.settled();
     clearInterval(this.outcomeTimer);
+    this.trimmer?.stop();
     this.log.info('shut down');
   }
 

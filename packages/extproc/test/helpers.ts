@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Router } from '@semroute/router';
-import { SemrouteServer, type ServerOptions } from '../src/index.js';
+import { SemrouteServer, type SemrouteServerDeps, type ServerOptions } from '../src/index.js';
 import { EnvoyLikeClient } from './envoy-client.js';
 
 export interface Harness {
@@ -15,7 +15,12 @@ export interface Harness {
 }
 
 /** A started server whose loadRouter returns the routers given, one per (re)load. */
-export async function startHarness(loads: Array<Router | Error | (() => Promise<Router>)>, options: Partial<ServerOptions> = {}, waitLoaded = true): Promise<Harness> {
+export async function startHarness(
+  loads: Array<Router | Error | (() => Promise<Router>)>,
+  options: Partial<ServerOptions> = {},
+  waitLoaded = true,
+  deps: Pick<SemrouteServerDeps, 'trimNativeHeap'> = {},
+): Promise<Harness> {
   const rawLogs: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -35,6 +40,7 @@ export async function startHarness(loads: Array<Router | Error | (() => Promise<
         return typeof next === 'function' ? next() : next;
       },
       logger: pino({ level: 'debug' }, sink),
+      ...deps,
     },
     { host: '127.0.0.1', grpcPort: 0, httpPort: 0, ...options },
   );

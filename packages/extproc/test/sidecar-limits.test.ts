@@ -187,3 +187,26 @@ describe('cache lookup budget', () => {
     expect(await metric(h, 'semroute_passthrough_total{reason="timeout"}')).toBe(0);
   });
 });
+
+describe('memory after a burst', () => {
+  it('returns freed native heap memory at the checks after a burst of buffered bodies, and not otherwise', async () => {
+    let trims = 0;
+    const trimNativeHeap = () => {
+      trims++;
+      return true;
+    };
+    h = await startHarness([new FakeRouter()], { heapTrimEveryMs: 20 }, true, { trimNativeHeap });
+    // Small bodies alone are no burst: no trim.
+    await h.client.buffered(chatHeaders(), chatBody('fix this python bug'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(trims).toBe(0);
+    // A 1.5 MB body held while it is routed: trims at the TRIM_ROUNDS (12) checks after it is released.
+    const [, bod] = await h.client.buffered(chatHeaders(), chatBody(`fix this python bug ${'x'.repeat(1_500_000)}`));
+    expect(setHeadersOf(bod!.request_body!.response!.header_mutation)['x-selected-model']?.value).toBe('qwen-coder');
+    for (const t0 = performance.now(); trims < 12 && performance.now() - t0 < 5000; ) await new Promise((r) => setTimeout(r, 20));
+    expect(trims).toBe(12);
+    expect(await metric(h, 'semroute_heap_trims_total{released="true"}')).toBe(12);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(trims).toBe(12);
+  });
+});

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createRouter, loadConfig, loadEmbedder, resolveModelPath, type LoadedConfig, type Router, type TextEmbedder } from '@semroute/router';
 import { SemrouteServer, createLogger, DEFAULT_OPTIONS, type Logger } from '@semroute/extproc';
+import { trimNativeHeap } from '@semroute/embed';
 import { processIo, reportError, type Io } from '../io.js';
 import { defaultConfigPath, defaultModelDir } from '../paths.js';
 import type { RouterDeps } from '../router-factory.js';
@@ -122,7 +123,7 @@ export async function startServe(opts: ServeOptions, deps: ServeDeps = {}): Prom
   };
 
   server = await SemrouteServer.start(
-    { loadRouter, logger: log },
+    { loadRouter, logger: log, trimNativeHeap },
     {
       host: opts.host,
       grpcPort: opts.grpcPort,
