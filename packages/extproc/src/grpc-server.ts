@@ -23,6 +23,9 @@ export interface StreamLimits {
   idleTimeoutMs: number;
 }
 
+/** How long a stream refused over the cap may take to send its request headers (answered, see below). */
+const REFUSED_HEADERS_WAIT_MS = 1000;
+
 /** Builds the server (not yet bound). */
 export function createGrpcSidecar(deps: ExchangeDeps, limits: StreamLimits): GrpcSidecar {
   const maxMessageBytes = limits.maxMessageBytes;
@@ -37,10 +40,19 @@ export function createGrpcSidecar(deps: ExchangeDeps, limits: StreamLimits): Grp
 
   const process = (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => {
     if (open.size >= limits.maxStreams) {
-      // The gateway fails open on a refused stream: the request goes through unrouted.
+      // The gateway fails open on a refused stream: the request goes through unrouted. Its request
+      // headers are still answered first (the client's steering headers removed, nothing else), so
+      // a client cannot pick the route by flooding the sidecar with streams.
       deps.metrics.streamLimits.inc({ reason: 'stream_cap' });
       deps.log.warn({ open: open.size, maxStreams: limits.maxStreams }, 'ext_proc stream refused: too many open streams');
-      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `more than ${limits.maxStreams} open ext_proc streams` });
+      const refuse = () => call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `more than ${limits.maxStreams} open ext_proc streams` });
+      const wait = setTimeout(refuse, REFUSED_HEADERS_WAIT_MS);
+      wait.unref();
+      call.once('data', (msg: ProcessingRequest) => {
+        clearTimeout(wait);
+        if (msg.request_headers && !msg.observability_mode && call.writable && !call.cancelled) call.write(fallback(msg)[0]!);
+        refuse();
+      });
       return;
     }
     open.add(call);

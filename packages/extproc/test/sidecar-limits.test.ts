@@ -33,6 +33,14 @@ describe('stream limits', () => {
     await new Promise((r) => setTimeout(r, 100));
     await expect(h.client.buffered(chatHeaders(), chatBody('third'))).rejects.toThrow(/RESOURCE_EXHAUSTED/);
     expect(await metric(h, 'semroute_extproc_stream_limit_total{reason="stream_cap"}')).toBe(1);
+    // A refused stream still gets its request headers answered, with the client's steering headers
+    // removed, before the refusal: flooding the sidecar does not let a client pick the route.
+    const c = h.client.open();
+    c.send({ request_headers: { headers: headerMap({ ...chatHeaders(), 'x-selected-model': 'gpt-4o', 'x-semroute-decision': 'x' }), end_of_stream: false } });
+    const hdr = await c.next();
+    expect([...(hdr?.request_headers?.response?.header_mutation?.remove_headers ?? [])].sort()).toEqual(['x-selected-model', 'x-semroute-decision']);
+    await expect(c.next(3000)).rejects.toThrow(/RESOURCE_EXHAUSTED/);
+    expect(await metric(h, 'semroute_extproc_stream_limit_total{reason="stream_cap"}')).toBe(2);
     a.call.cancel();
     b.call.cancel();
     await new Promise((r) => setTimeout(r, 100));
