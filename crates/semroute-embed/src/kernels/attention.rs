@@ -1,12 +1,12 @@
 //! Self-attention straight from a fused QKV projection `[b, s, 3h]` (right-padded rows): per
-//! (row, head) task on the rayon pool, two strided gemm calls (no permute or contiguous copies of
-//! Q, K or V) and a vectorised softmax over only the row's real keys (padding keys are skipped,
-//! not masked with a large negative number, which gives the same result: exp underflows to 0).
+//! (row, head) task on the rayon pool (or the calling thread's team, see `team`), two strided gemm
+//! calls (no permute or contiguous copies of Q, K or V) and a vectorised softmax over only the
+//! row's real keys (padding keys are skipped, not masked with a large negative number, which gives
+//! the same result: exp underflows to 0).
 
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, Layout, Shape};
 use gemm::Parallelism;
-use rayon::prelude::*;
 
 use crate::kernels::gemm::strided;
 use crate::kernels::softmax::softmax_rows;
@@ -85,14 +85,7 @@ impl CustomOp1 for FusedQkvAttention<'_> {
                 );
             }
         };
-        if team::in_team() {
-            // A small batch on a spinning team: a scratch per task is a few KB.
-            team::for_each(b * heads, |task| one(&mut vec![0f32; s * s], task));
-        } else {
-            (0..b * heads)
-                .into_par_iter()
-                .for_each_init(|| vec![0f32; s * s], one);
-        }
+        team::for_each_init(b * heads, || vec![0f32; s * s], one);
         Ok((CpuStorage::F32(ctx), Shape::from((b, s, h))))
     }
 }
