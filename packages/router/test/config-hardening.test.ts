@@ -137,6 +137,11 @@ describe('reserved names', () => {
       expect(JSON.stringify(err.issues)).not.toContain(value);
     }
   });
+  it('reports a literal reserved name once when the config also uses ${ENV} elsewhere', () => {
+    const text = BASE.replace('  modelCards:\n    - name: m', '  modelCards:\n    - name: constructor\n      description: "${DESC}"');
+    const issues = issuesOf(() => parseConfig(text, { env: { DESC: 'a model' } }));
+    expect(issues.filter((i) => i.path === 'routing.modelCards[0].name')).toEqual([expect.objectContaining({ message: expect.stringMatching(/^"constructor" is a reserved name \(/) })]);
+  });
 });
 
 describe('environment values in messages', () => {

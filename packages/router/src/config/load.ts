@@ -119,8 +119,14 @@ export function validateConfig(
   // Reserved names, cycles and depth first: the passes below recurse into the tree.
   if (!checkReserved(raw, issues)) throw new ConfigError(withLines(issues), source);
   const expanded = expandEnv(raw, options.env ?? process.env, issues, [], fromEnv);
-  // A name may also arrive through `${VAR}`: check the expanded tree too (the message is redacted).
-  if (fromEnv.length > 0) checkReserved(expanded, issues, true);
+  // A name may also arrive through `${VAR}`: check the expanded tree too (the message is redacted),
+  // reporting only paths the first pass did not (a literal reserved name is reported once).
+  if (fromEnv.length > 0) {
+    const reported = new Set(issues.map((i) => i.path));
+    const viaEnv: ConfigIssue[] = [];
+    checkReserved(expanded, viaEnv, true);
+    issues.push(...viaEnv.filter((i) => !reported.has(i.path)));
+  }
 
   const parsed = routerConfigSchema.safeParse(expanded);
   if (!parsed.success) {
