@@ -22,7 +22,7 @@ export class OutcomeStatsWatcher {
    * Takes `router`'s stats into the metrics (`current`: it is the live router, whose queue the
    * gauges show) and logs a replay that has finished since the last look.
    */
-  sync(router: Router, current: boolean): void {
+  sync(router: Router, current: boolean): OutcomeStats {
     const now = router.outcomeStats();
     const before = this.seen.get(router) ?? NONE;
     for (const k of COUNTED) {
@@ -40,5 +40,6 @@ export class OutcomeStatsWatcher {
       this.reported.set(router, now.replayed);
       this.log.info({ replayed, replayedTotal: now.replayed, unconfirmedTotal: now.unconfirmed, failedTotal: now.failed }, `outcome replay finished: ${replayed} queued outcomes replayed to the learning state`);
     }
+    return now;
   }
 }

@@ -233,8 +233,7 @@ export class SemrouteServer {
    * shutdown, or what the new config rejects or has no room for) was acknowledged and never persisted.
    */
   private countLostOutcomes(router: Router): void {
-    this.outcomeStats.sync(router, false);
-    const lost = router.outcomeStats().queued;
+    const lost = this.outcomeStats.sync(router, false).queued;
     if (lost <= 0) return;
     this.metrics.outcomesLost.inc(lost);
     this.log.error({ lost }, `${lost} acknowledged outcomes lost: queued while the learning state was unavailable and not persisted before the router closed`);

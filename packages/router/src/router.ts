@@ -364,7 +364,7 @@ class RouterCore {
         candidates,
         promptEmbedding: embedding,
         promptText: text,
-        promptTokens: estimateTokensWithin(text, textBudgetChars(this.embedder.info.maxSeqLen)),
+        promptTokens: estimateTokensWithin(text, budget),
         // Session ids become state keys: one longer than an outcome may carry is ignored (no stickiness).
         ...(ctx?.sessionId !== undefined && ctx.sessionId.length <= MAX_SESSION_ID_LENGTH ? { sessionId: ctx.sessionId } : {}),
         // Learning-state reads answer by the request's deadline (from a local mirror when Redis is slow or paused).

@@ -108,9 +108,9 @@ export async function runBench(which: Which, opts: BenchOptions, io: Io, checkou
       io.out(`        report: ${await writeReport(opts.reports, 'router-latency.json', { config: loaded.source, ...r })}`);
     }
     if (which === 'quality' || which === 'all') {
-      const checkout = root!; // checkInputs: quality needs a checkout
-      const expectations = path.join(checkout, 'bench', 'eval', 'task-expectations.json');
-      const results = await benchQuality(embedder, defaultSuites(checkout), expectations, (l) => io.out(`quality ${l}`));
+      const qualityRoot = root!; // checkInputs: quality needs a checkout
+      const expectations = path.join(qualityRoot, 'bench', 'eval', 'task-expectations.json');
+      const results = await benchQuality(embedder, defaultSuites(qualityRoot), expectations, (l) => io.out(`quality ${l}`));
       io.out(`        report: ${await writeReport(opts.reports, 'routing-quality.json', { results })}`);
       const md = path.join(opts.reports, 'routing-quality.md');
       await writeFile(md, qualityMarkdown(results));

@@ -40,7 +40,7 @@ export class OutcomeRecorder {
   private readonly capacity: number;
   private readonly durable: DurableStateStore | undefined;
   private readonly unsubscribe: () => void;
-  private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0, handedOver: 0 };
+  private readonly counts = { replayed: 0, unconfirmed: 0, rejected: 0, failed: 0 };
   /** The replay loop now running, if any: while it runs, new outcomes queue behind it. */
   private draining: Promise<void> | undefined;
 
@@ -62,8 +62,7 @@ export class OutcomeRecorder {
   }
 
   stats(): OutcomeStats {
-    const { replayed, unconfirmed, rejected, failed } = this.counts;
-    return { queued: this.pending, queueCapacity: this.capacity, replayed, unconfirmed, rejected, failed };
+    return { queued: this.pending, queueCapacity: this.capacity, ...this.counts };
   }
 
   /**
@@ -79,18 +78,11 @@ export class OutcomeRecorder {
     const successor = this.successor();
     if (this.pending > 0 && successor) {
       const waiting = this.queue.slice(this.head);
-      const taken = successor.adopt(waiting);
-      this.queue.splice(this.head, taken);
-      if (taken > 0) this.counts.handedOver += taken;
+      this.queue.splice(this.head, successor.adopt(waiting));
     }
     const lost = this.pending;
     if (lost > 0) this.opts.onError?.('outcomes_lost', new Error(`${lost} queued outcomes were not persisted before close`));
     return lost;
-  }
-
-  /** Outcomes handed to another recorder on close (part of the `queued` they left). */
-  get handedOver(): number {
-    return this.counts.handedOver;
   }
 
   private unregister(): void {

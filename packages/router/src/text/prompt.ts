@@ -90,7 +90,7 @@ export const CHARS_PER_TOKEN_BUDGET = 16;
 
 /** `text` cut to `maxSeqLen * CHARS_PER_TOKEN_BUDGET` characters (never inside a surrogate pair). */
 export function clipToTokenBudget(text: string, maxSeqLen: number): string {
-  return clipHead(text, Math.max(1, Math.floor(maxSeqLen)) * CHARS_PER_TOKEN_BUDGET);
+  return clipHead(text, textBudgetChars(maxSeqLen));
 }
 
 /** Max length assumed for the signals' budget when the embedder does not say (BERT-size models). */
