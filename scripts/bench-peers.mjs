@@ -10,7 +10,8 @@
 //   npm ci --prefix scripts/peers                                   # peer engines (dev only)
 //   python3 -m venv scripts/peers/.venv && scripts/peers/.venv/bin/pip install -r scripts/peers/requirements.txt
 //   scripts/peers/.venv/bin/python scripts/peers/export_onnx.py     # models/all-MiniLM-L6-v2-onnx/
-//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,ort,transformers.js]
+//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,semroute-bf16,ort,transformers.js]
+// (semroute-bf16, the opt-in bf16 precision, needs AVX-512 BF16; the default engines leave it out.)
 // Needs `pnpm build` (addon + dist) and scripts/fetch-model.sh.
 
 import { fork } from 'node:child_process';
@@ -61,11 +62,13 @@ else await parent();
 
 /** Loads one engine; returns `embed(texts) => Promise<Float32Array>` (normalised mean-pooled rows). */
 async function loadEngine(name) {
-  if (name === 'semroute') {
+  if (name === 'semroute' || name === 'semroute-bf16') {
     const dist = join(repo, 'packages/embed/dist/index.js');
     if (!existsSync(dist)) throw new Error(`missing ${dist}: run \`pnpm build\` first`);
     const { Embedder } = await import(pathToFileURL(dist).href);
-    const e = await Embedder.load(model, { threads, maxBatch: 32 });
+    // semroute-bf16: the opt-in bf16 products (AVX-512 BF16 CPUs); the peers stay f32.
+    const precision = name === 'semroute-bf16' ? 'bf16' : 'f32';
+    const e = await Embedder.load(model, { threads, maxBatch: 32, precision });
     return async (texts) => (await e.embed(texts)).data;
   }
   const peers = createRequire(join(repo, 'scripts/peers/package.json'));
@@ -113,7 +116,7 @@ async function loadEngine(name) {
     });
     return async (texts) => (await extractor(texts, { pooling: 'mean', normalize: true, truncation: true, max_length: 256 })).data;
   }
-  throw new Error(`unknown engine ${name} (expected semroute, ort or transformers.js)`);
+  throw new Error(`unknown engine ${name} (expected semroute, semroute-bf16, ort or transformers.js)`);
 }
 
 function meanNormalize(hidden, lengths, s) {
@@ -253,15 +256,17 @@ async function parent() {
     };
   }
   const ratios = {};
-  const base = results.semroute;
-  for (const name of engines.filter((e) => e !== 'semroute')) {
-    const p = results[name];
-    ratios[`semroute_vs_${name}`] = Object.fromEntries(
-      Object.keys(base)
-        .filter((k) => k.endsWith('texts_per_s') || k.endsWith('texts_per_cpu_s') || k.startsWith('short_p'))
-        // > 1 means semroute is better (faster or more texts/s).
-        .map((k) => [k, Math.round((k.endsWith('_ms') ? p[k] / base[k] : base[k] / p[k]) * 100) / 100]),
-    );
+  for (const own of engines.filter((e) => e.startsWith('semroute'))) {
+    const base = results[own];
+    for (const name of engines.filter((e) => !e.startsWith('semroute'))) {
+      const p = results[name];
+      ratios[`${own}_vs_${name}`] = Object.fromEntries(
+        Object.keys(base)
+          .filter((k) => k.endsWith('texts_per_s') || k.endsWith('texts_per_cpu_s') || k.startsWith('short_p'))
+          // > 1 means semroute is better (faster or more texts/s).
+          .map((k) => [k, Math.round((k.endsWith('_ms') ? p[k] / base[k] : base[k] / p[k]) * 100) / 100]),
+      );
+    }
   }
   const report = {
     date: new Date().toISOString(),

@@ -44,6 +44,8 @@ export interface LoadOptions {
   instruction?: string
   /** Threads for the matrix products; default: candle's shared pool, one per core. */
   threads?: number
+  /** `f32` (default) or `bf16` (AVX-512 BF16 only): precision of the layers' products. */
+  precision?: string
 }
 
 /** What a loaded model is and produces. */
@@ -55,6 +57,8 @@ export interface ModelInfo {
   supportsBatched: boolean
   layers?: Array<number>
   dims?: Array<number>
+  /** `f32` or `bf16`. */
+  precision: string
 }
 
 /**

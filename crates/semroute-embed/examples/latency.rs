@@ -1,9 +1,9 @@
 //! Single-prompt latency of a model directory, for profiling without Node:
-//! `cargo run --release --example latency -- models/all-MiniLM-L6-v2 [iterations]`.
+//! `cargo run --release --example latency -- models/all-MiniLM-L6-v2 [iterations] [f32|bf16]`.
 
 use std::time::Instant;
 
-use semroute_embed::{Embedder, EmbedderOptions};
+use semroute_embed::{Embedder, EmbedderOptions, Precision};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // SAFETY: single-threaded at this point.
@@ -11,9 +11,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args
         .next()
-        .ok_or("usage: latency <model-dir> [iterations]")?;
+        .ok_or("usage: latency <model-dir> [iterations] [f32|bf16]")?;
     let iterations: usize = args.next().map_or(Ok(200), |s| s.parse())?;
-    let embedder = Embedder::load(&dir, EmbedderOptions::default())?;
+    let precision = args
+        .next()
+        .map_or(Ok(Precision::F32), |s| Precision::parse(&s))?;
+    let embedder = Embedder::load(
+        &dir,
+        EmbedderOptions {
+            precision,
+            ..Default::default()
+        },
+    )?;
     let text = ["How do I reverse a linked list in place in Python without extra memory?"];
     println!("tokens: {}", embedder.tokenize(text[0])?.0.len());
     for _ in 0..20 {

@@ -1,11 +1,11 @@
 //! Batched throughput and peak memory of a model directory, without Node:
-//! `cargo run --release --example throughput -- models/all-MiniLM-L6-v2 [rounds]`.
+//! `cargo run --release --example throughput -- models/all-MiniLM-L6-v2 [rounds] [f32|bf16]`.
 //! Prints texts/s at batch 1, 8 and 32 (short and 196-token texts) and the process's peak RSS
 //! (VmHWM) after one batch of 32 texts truncated to 256 tokens.
 
 use std::time::Instant;
 
-use semroute_embed::{Embedder, EmbedderOptions};
+use semroute_embed::{Embedder, EmbedderOptions, Precision};
 
 const SHORT: &str =
     "How do I reverse a linked list in place in Python without using any extra memory?";
@@ -40,10 +40,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args
         .next()
-        .ok_or("usage: throughput <model-dir> [rounds]")?;
+        .ok_or("usage: throughput <model-dir> [rounds] [f32|bf16]")?;
     let rounds: usize = args.next().map_or(Ok(3), |s| s.parse())?;
+    let precision = args
+        .next()
+        .map_or(Ok(Precision::F32), |s| Precision::parse(&s))?;
     // MiniLM's own max_seq_length is 256: the long text below is truncated to it.
-    let embedder = Embedder::load(&dir, EmbedderOptions::default())?;
+    let embedder = Embedder::load(
+        &dir,
+        EmbedderOptions {
+            precision,
+            ..Default::default()
+        },
+    )?;
     let huge = format!("{LONG} {LONG}");
     embedder.embed(&[SHORT])?;
     println!("RSS after load {:.0} MB", status_mb("VmRSS:"));

@@ -10,7 +10,7 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use crate::batch::to_batch;
 use crate::config::{Architecture, ModelConfig};
-use crate::models::{load_model, Capabilities, EmbeddingModel, LoadOptions, ModelPaths};
+use crate::models::{load_model, Capabilities, EmbeddingModel, LoadOptions, ModelPaths, Precision};
 use crate::pooling::{normalize_rows, pool, truncate_rows};
 use crate::{files, Error, Result};
 
@@ -30,6 +30,8 @@ pub struct EmbedderOptions {
     /// Threads for the forward pass's matrix products. None = candle's shared pool (one per core);
     /// Some(n) = a pool of n threads owned by this embedder.
     pub threads: Option<usize>,
+    /// Precision of the layers' matrix products. Default f32; bf16 needs AVX-512 BF16.
+    pub precision: Precision,
 }
 
 impl Default for EmbedderOptions {
@@ -41,6 +43,7 @@ impl Default for EmbedderOptions {
             normalize: true,
             instruction: None,
             threads: None,
+            precision: Precision::F32,
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct Info {
     pub layers: Option<Vec<usize>>,
     /// Dimensions the output may be truncated to (Matryoshka models only).
     pub dims: Option<Vec<usize>>,
+    /// Precision of the layers' matrix products.
+    pub precision: Precision,
 }
 
 /// Embeddings of a list of texts: `data` is row-major `[texts, dim]`.
@@ -91,6 +96,13 @@ impl Embedder {
         }
         if opts.threads == Some(0) {
             return Err(Error::InvalidArgument("threads must be at least 1".into()));
+        }
+        if !opts.precision.supported() {
+            return Err(Error::InvalidArgument(format!(
+                "precision '{}' needs a CPU with AVX-512 BF16 (x86-64 'avx512_bf16'), which this one \
+                 lacks: use precision 'f32'",
+                opts.precision.as_str()
+            )));
         }
         let files = files::check(dir)?;
         let config = ModelConfig::from_file(&files.config)?;
@@ -126,6 +138,7 @@ impl Embedder {
                 config: files.config.clone(),
                 weights: files.weights[0].clone(),
             },
+            precision: opts.precision,
         };
         let model = load_model(&config, vb, &load_opts)?;
 
@@ -192,6 +205,7 @@ impl Embedder {
             supports_batched: caps.masks_padding,
             layers: caps.exit_layers.clone(),
             dims: caps.dims.clone(),
+            precision: self.opts.precision,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod pooling;
 pub use config::{Architecture, ModelConfig};
 pub use embedder::{Embedder, EmbedderOptions, Embeddings, Info};
 pub use error::{Error, Result};
+pub use models::Precision;
 
 /// Pins candle's CPU thread count in the process environment (`RAYON_NUM_THREADS`) to the value
 /// candle would pick itself (one per physical core), unless the user already set it.

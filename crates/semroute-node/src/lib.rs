@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use semroute_embed::{Embedder, EmbedderOptions};
+use semroute_embed::{Embedder, EmbedderOptions, Precision};
 
 use crate::errors::{caught, to_js_error};
 use crate::tasks::{EmbedTask, LoadTask};
@@ -38,19 +38,26 @@ pub struct LoadOptions {
     pub instruction: Option<String>,
     /// Threads for the matrix products; default: candle's shared pool, one per core.
     pub threads: Option<u32>,
+    /// `f32` (default) or `bf16` (AVX-512 BF16 only): precision of the layers' products.
+    pub precision: Option<String>,
 }
 
 impl LoadOptions {
-    fn into_options(self) -> EmbedderOptions {
+    fn into_options(self) -> semroute_embed::Result<EmbedderOptions> {
         let d = EmbedderOptions::default();
-        EmbedderOptions {
+        let precision = match self.precision.as_deref() {
+            None => d.precision,
+            Some(p) => Precision::parse(p)?,
+        };
+        Ok(EmbedderOptions {
             max_batch: self.max_batch.map_or(d.max_batch, |v| v as usize),
             layer: self.layer.map(|v| v as usize),
             dim: self.dim.map(|v| v as usize),
             normalize: self.normalize.unwrap_or(d.normalize),
             instruction: self.instruction,
             threads: self.threads.map(|v| v as usize),
-        }
+            precision,
+        })
     }
 }
 
@@ -64,6 +71,8 @@ pub struct ModelInfo {
     pub supports_batched: bool,
     pub layers: Option<Vec<u32>>,
     pub dims: Option<Vec<u32>>,
+    /// `f32` or `bf16`.
+    pub precision: String,
 }
 
 /// Embeddings of a list of texts: `data` is row-major `[texts, dim]`.
@@ -125,7 +134,10 @@ impl NativeEmbedder {
     /// Loads the model directory `dir` on the calling thread.
     #[napi]
     pub fn load_sync(env: Env, dir: String, options: Option<LoadOptions>) -> Result<Self> {
-        let opts = options.unwrap_or_default().into_options();
+        let opts = options
+            .unwrap_or_default()
+            .into_options()
+            .map_err(|e| to_js_error(&env, &e))?;
         caught("loading", || Embedder::load(&dir, opts))
             .map(|e| NativeEmbedder { inner: Arc::new(e) })
             .map_err(|e| to_js_error(&env, &e))
@@ -143,6 +155,7 @@ impl NativeEmbedder {
             supports_batched: i.supports_batched,
             layers: u32s(i.layers),
             dims: u32s(i.dims),
+            precision: i.precision.as_str().to_string(),
         }
     }
 

@@ -11,7 +11,8 @@ use crate::{EmbedOutput, NativeEmbedder};
 /// Loads a model directory.
 pub struct LoadTask {
     pub dir: String,
-    pub options: EmbedderOptions,
+    /// The options, or why they are invalid (reported as the load's error).
+    pub options: semroute_embed::Result<EmbedderOptions>,
 }
 
 impl Task for LoadTask {
@@ -20,7 +21,10 @@ impl Task for LoadTask {
     type JsValue = NativeEmbedder;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let opts = self.options.clone();
+        let opts = match &self.options {
+            Ok(o) => o.clone(),
+            Err(e) => return Ok(Err(semroute_embed::Error::InvalidArgument(e.to_string()))),
+        };
         Ok(caught("loading", || Embedder::load(&self.dir, opts)))
     }
 

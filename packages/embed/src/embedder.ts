@@ -19,6 +19,13 @@ export interface EmbedderOptions {
   /** Threads for the matrix products (default: one per physical core, shared by all embedders). */
   threads?: number;
   /**
+   * Precision of the encoder layers' matrix products. `f32` (default) matches the reference
+   * implementations within 1e-4. `bf16` rounds weights and the products' inputs to bfloat16 (sums
+   * stay f32): about 1.5-1.8x the throughput, vectors within cosine 0.9999 of f32 on MiniLM. It
+   * needs AVX-512 BF16 (x86-64); loading with it elsewhere fails with INVALID_ARGUMENT.
+   */
+  precision?: Precision;
+  /**
    * Concurrent `embed` calls share forward passes (up to `maxBatch` texts each): while a pass runs,
    * new calls queue and go together in the next one, each getting exactly its own rows.
    * `maxWaitMs` (default 0) is how long an idle engine waits for company before it starts; 0 starts
@@ -36,6 +43,10 @@ export interface EmbedCallOptions {
 
 export type Architecture = 'bert' | 'xlm-roberta' | 'modernbert' | 'qwen3';
 
+/** Precision of the encoder layers' matrix products (see `EmbedderOptions.precision`). */
+export type Precision = 'f32' | 'bf16';
+export const PRECISIONS: readonly Precision[] = ['f32', 'bf16'];
+
 /** What a loaded model is and produces. */
 export interface EmbedderInfo {
   architecture: Architecture;
@@ -49,6 +60,8 @@ export interface EmbedderInfo {
   layers?: number[];
   /** Dimensions the output may be truncated to (Matryoshka models only). */
   dims?: number[];
+  /** Precision of the layers' matrix products. */
+  precision: Precision;
 }
 
 /** Embeddings of a list of texts: `data` is row-major `[texts.length, dim]`. */
@@ -77,6 +90,9 @@ function checkOptions(options: EmbedderOptions): NativeLoadOptions {
   if (options.instruction !== undefined && typeof options.instruction !== 'string') {
     throw new EmbedError('INVALID_ARGUMENT', 'options.instruction must be a string');
   }
+  if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
+    throw new EmbedError('INVALID_ARGUMENT', `options.precision must be one of ${PRECISIONS.join(', ')}, got ${String(options.precision)}`);
+  }
   const out: NativeLoadOptions = {};
   if (options.maxBatch !== undefined) out.maxBatch = options.maxBatch;
   if (options.layer !== undefined) out.layer = options.layer;
@@ -84,6 +100,7 @@ function checkOptions(options: EmbedderOptions): NativeLoadOptions {
   if (options.normalize !== undefined) out.normalize = options.normalize;
   if (options.instruction !== undefined) out.instruction = options.instruction;
   if (options.threads !== undefined) out.threads = options.threads;
+  if (options.precision !== undefined) out.precision = options.precision;
   return out;
 }
 
@@ -128,6 +145,7 @@ export class Embedder {
       supportsBatched: i.supportsBatched,
       ...(i.layers ? { layers: i.layers } : {}),
       ...(i.dims ? { dims: i.dims } : {}),
+      precision: i.precision as Precision,
     };
   }
 

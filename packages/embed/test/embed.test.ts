@@ -44,7 +44,7 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string): 
 describe.skipIf(!haveMinilm)('all-MiniLM-L6-v2', () => {
   it('embeds into unit-norm 384-d rows that match sentence-transformers', async () => {
     const e = await Embedder.load(minilm);
-    expect(e.info).toEqual({ architecture: 'bert', dim: 384, maxSeqLen: 256, supportsBatched: true });
+    expect(e.info).toEqual({ architecture: 'bert', dim: 384, maxSeqLen: 256, supportsBatched: true, precision: 'f32' });
     const ref = JSON.parse(readFileSync(join(fixtures, 'minilm_reference.json'), 'utf8')) as {
       texts: string[];
       embeddings: number[][];
@@ -133,9 +133,35 @@ describe('errors', () => {
     await expectCode(Embedder.load(tinyBert, { maxBatch: 1.5 }), 'INVALID_ARGUMENT');
     await expectCode(Embedder.load(tinyBert, { instruction: 'x' }), 'INVALID_ARGUMENT');
     await expectCode(Embedder.load(''), 'INVALID_ARGUMENT');
+    const precErr = await expectCode(Embedder.load(tinyBert, { precision: 'int4' as 'f32' }), 'INVALID_ARGUMENT');
+    expect(precErr.message).toContain('options.precision must be one of f32, bf16, got int4');
     const e = await Embedder.load(tinyBert);
     await expectCode(e.embed('not an array' as unknown as string[]), 'INVALID_ARGUMENT');
     await expectCode(e.embed([1 as unknown as string]), 'INVALID_ARGUMENT');
+  });
+
+  it('embeds in bf16 where the CPU has AVX-512 BF16, close to f32, and says so in info', async () => {
+    const f32 = await Embedder.load(tinyBert);
+    expect(f32.info.precision).toBe('f32');
+    let bf16: Embedder;
+    try {
+      bf16 = await Embedder.load(tinyBert, { precision: 'bf16' });
+    } catch (err) {
+      // A CPU without AVX-512 BF16: the load fails and names what is missing.
+      expect(err).toBeInstanceOf(EmbedError);
+      expect((err as EmbedError).code).toBe('INVALID_ARGUMENT');
+      expect((err as Error).message).toContain('AVX-512 BF16');
+      console.warn('bf16 not run: this CPU has no AVX-512 BF16 (checked the load error only)');
+      return;
+    }
+    expect(bf16.info.precision).toBe('bf16');
+    const a = rows(await f32.embed(TEXTS));
+    const b = rows(await bf16.embed(TEXTS));
+    a.forEach((row, i) => {
+      const cos = row.reduce((s, x, j) => s + x * b[i]![j]!, 0);
+      expect(cos).toBeGreaterThan(0.999);
+      expect(maxAbsDiff(row, b[i]!)).toBeGreaterThan(0);
+    });
   });
 
   it('reports corrupt weights and unsupported models with their codes and causes', async () => {

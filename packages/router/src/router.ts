@@ -115,6 +115,7 @@ export async function loadEmbedder(loaded: LoadedConfig, defaultDir?: string): P
     const { Embedder } = await import('@semroute/embed');
     return (await Embedder.load(modelPath, {
       maxBatch: e.max_batch,
+      precision: e.precision,
       ...(e.layer !== undefined ? { layer: e.layer } : {}),
       ...(e.dim !== undefined ? { dim: e.dim } : {}),
     })) as TextEmbedder;

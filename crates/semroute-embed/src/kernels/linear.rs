@@ -9,23 +9,35 @@ use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Shape};
 
 use crate::config::Activation;
 use crate::kernels::activation::bias_act;
+use crate::kernels::bf16::{self, PackedBf16};
 use crate::kernels::gemm;
 use crate::kernels::norm::{bias_residual_norm, Norm};
 use crate::kernels::packed::{self, PackedWeights};
+
+/// The weight operand's forms beside the plain `[k, n]` tensor.
+#[derive(Clone, Copy)]
+pub(crate) enum Packed<'a> {
+    /// gemm on the plain weight for every product.
+    None,
+    /// f32 panels for products of at most `packed::MAX_ROWS` rows (gemm above).
+    F32(&'a PackedWeights),
+    /// bf16 panels for every product (`Precision::Bf16`).
+    Bf16(&'a PackedBf16),
+}
 
 /// The op: `x` `[.., k]` (any leading dims) times `wt` `[k, n]` plus `bias`, then `act`.
 pub(crate) struct LinearOp<'a> {
     pub bias: Option<&'a [f32]>,
     pub act: Option<Activation>,
-    /// `wt` packed for the small-M kernel, where the CPU has one.
-    pub packed: Option<&'a PackedWeights>,
+    /// `wt` packed for the small-M or bf16 kernel, where the CPU has one.
+    pub packed: Packed<'a>,
 }
 
 /// The op: `LayerNorm(x wt + bias + residual)`; inputs `x` `[.., k]`, `wt` `[k, n]`, `residual`
 /// shaped like the output `[.., n]`.
 pub(crate) struct LinearAddNormOp<'a> {
     pub bias: Option<&'a [f32]>,
-    pub packed: Option<&'a PackedWeights>,
+    pub packed: Packed<'a>,
     pub norm: Norm<'a>,
 }
 
@@ -46,7 +58,7 @@ fn product(
     s2: &CpuStorage,
     l2: &Layout,
     bias: Option<&[f32]>,
-    packed: Option<&PackedWeights>,
+    packed: Packed,
 ) -> candle_core::Result<(Vec<f32>, Vec<usize>)> {
     let x = contiguous(s1, l1, "input")?;
     let w = contiguous(s2, l2, "weight")?;
@@ -63,7 +75,8 @@ fn product(
     let m = x.len() / k;
     let mut y = vec![0f32; m * n];
     match packed {
-        Some(p) if m <= packed::MAX_ROWS => packed::matmul(m, x, p, &mut y),
+        Packed::F32(p) if m <= packed::MAX_ROWS => packed::matmul(m, x, p, &mut y),
+        Packed::Bf16(p) => bf16::matmul(m, x, p, &mut y),
         _ => gemm::matmul(m, k, n, x, w, &mut y),
     }
     let mut out = dims.to_vec();

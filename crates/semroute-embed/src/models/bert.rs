@@ -10,7 +10,7 @@ use crate::kernels::attention::FusedQkvAttention;
 use crate::kernels::{packed, team};
 use crate::models::layers::{AddNorm, Dense};
 use crate::models::loading::strip_prefix;
-use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions, Precision};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 
@@ -51,7 +51,11 @@ const PACK_LIMIT_BYTES: usize = 64 << 20;
 const CHUNK_TOKENS: usize = 2048;
 
 impl Layer {
-    pub(crate) fn load(vb: VarBuilder, c: &BertConfig) -> candle_core::Result<Self> {
+    pub(crate) fn load(
+        vb: VarBuilder,
+        c: &BertConfig,
+        precision: Precision,
+    ) -> candle_core::Result<Self> {
         let h = c.hidden_size;
         let att = vb.pp("attention");
         let sa = att.pp("self");
@@ -63,7 +67,9 @@ impl Layer {
         )?;
         let weight_bytes = c.num_hidden_layers * (4 * h * h + 2 * h * c.intermediate_size) * 4;
         let pack = |d: Dense| {
-            if weight_bytes <= PACK_LIMIT_BYTES {
+            if precision == Precision::Bf16 {
+                d.with_precision(precision)
+            } else if weight_bytes <= PACK_LIMIT_BYTES {
                 d.with_packed()
             } else {
                 Ok(d)
@@ -165,7 +171,7 @@ impl Bert {
             .map_err(weights)?;
         let embed_norm = layer_norm(h, c.layer_norm_eps, emb.pp("LayerNorm")).map_err(weights)?;
         let layers = (0..layers)
-            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), c))
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), c, opts.precision))
             .collect::<candle_core::Result<Vec<_>>>()
             .map_err(weights)?;
         let max_seq_len = opts.max_seq_len.map_or(c.max_position_embeddings, |m| {
@@ -213,29 +219,36 @@ impl EmbeddingModel for Bert {
         // Rows are independent: run them CHUNK_TOKENS padded tokens at a time (each chunk cut to
         // its longest row), so only one chunk's activations are alive at once.
         let rows = (CHUNK_TOKENS / s.max(1)).max(1);
-        if b * s <= packed::MAX_ROWS && self.layers.iter().all(|l| l.qkv.is_packed()) {
-            // A short batch: every product takes the packed kernel, each a few tens of
-            // microseconds, so the pass runs on a spinning team (kernels/team.rs) instead of
-            // waking rayon's workers for each step.
-            return team::with_team(|| self.forward_rows(&batch.input_ids, &batch.lengths));
+        let run = || {
+            if b <= rows {
+                return self.forward_rows(&batch.input_ids, &batch.lengths);
+            }
+            let mut outs = Vec::with_capacity(b.div_ceil(rows));
+            for r0 in (0..b).step_by(rows) {
+                let n = rows.min(b - r0);
+                let lengths = &batch.lengths[r0..r0 + n];
+                let len = lengths.iter().copied().max().unwrap_or(s).clamp(1, s);
+                let ids = batch.input_ids.narrow(0, r0, n)?.narrow(1, 0, len)?;
+                let y = self.forward_rows(&ids, lengths)?;
+                outs.push(if len < s {
+                    y.pad_with_zeros(1, 0, s - len)?
+                } else {
+                    y
+                });
+            }
+            Ok(Tensor::cat(&outs, 0)?)
+        };
+        // When no product of the pass goes through gemm (a short batch on the f32 small-M
+        // kernel, or any batch in bf16), the pass runs on a spinning team (kernels/team.rs)
+        // instead of waking rayon's workers for each of its ~30 steps.
+        let packed = |l: &Layer| l.qkv.is_packed();
+        let bf16 = |l: &Layer| l.qkv.is_bf16();
+        if self.layers.iter().all(packed)
+            && (b * s <= packed::MAX_ROWS || self.layers.iter().all(bf16))
+        {
+            return team::with_team(run);
         }
-        if b <= rows {
-            return self.forward_rows(&batch.input_ids, &batch.lengths);
-        }
-        let mut outs = Vec::with_capacity(b.div_ceil(rows));
-        for r0 in (0..b).step_by(rows) {
-            let n = rows.min(b - r0);
-            let lengths = &batch.lengths[r0..r0 + n];
-            let len = lengths.iter().copied().max().unwrap_or(s).clamp(1, s);
-            let ids = batch.input_ids.narrow(0, r0, n)?.narrow(1, 0, len)?;
-            let y = self.forward_rows(&ids, lengths)?;
-            outs.push(if len < s {
-                y.pad_with_zeros(1, 0, s - len)?
-            } else {
-                y
-            });
-        }
-        Ok(Tensor::cat(&outs, 0)?)
+        run()
     }
 }
 

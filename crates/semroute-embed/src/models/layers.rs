@@ -7,9 +7,11 @@ use candle_nn::{LayerNorm, VarBuilder};
 
 use crate::config::Activation;
 use crate::kernels::activation::bias_act;
-use crate::kernels::linear::{LinearAddNormOp, LinearOp};
+use crate::kernels::bf16::PackedBf16;
+use crate::kernels::linear::{LinearAddNormOp, LinearOp, Packed};
 use crate::kernels::norm::Norm;
 use crate::kernels::packed::PackedWeights;
+use crate::models::Precision;
 
 /// `y = x W^T + b` with `W^T` stored contiguous `[in, out]` once at load time.
 pub(crate) struct Dense {
@@ -19,6 +21,8 @@ pub(crate) struct Dense {
     bias_host: Option<Vec<f32>>,
     /// `wt` packed for the small-M kernel (see `with_packed`); None = gemm for every product.
     packed: Option<PackedWeights>,
+    /// `wt` rounded to bf16 and packed (`Precision::Bf16`): every product takes the bf16 kernel.
+    bf16: Option<PackedBf16>,
 }
 
 /// `LayerNorm(y + residual)` after a projection, with the parameters as host slices for the
@@ -59,13 +63,39 @@ impl Dense {
             bias,
             bias_host,
             packed: None,
+            bf16: None,
         })
+    }
+
+    /// Sets the precision of this layer's products: `Bf16` rounds the weight to bf16 once and
+    /// sends every product to the bf16 kernel (no f32 packed copy is kept then). Fails where the
+    /// CPU lacks AVX-512 BF16 (the embedder checks that first, with a clearer error).
+    pub(crate) fn with_precision(mut self, precision: Precision) -> candle_core::Result<Self> {
+        if precision == Precision::Bf16 && cpu_f32(&self.wt) {
+            let (k, n) = self.wt.dims2()?;
+            let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
+            let Some(p) = PackedBf16::pack(&w, k, n) else {
+                candle_core::bail!("precision bf16 needs a CPU with AVX-512 BF16")
+            };
+            self.bf16 = Some(p);
+            self.packed = None;
+        }
+        Ok(self)
+    }
+
+    /// The packed form the CPU kernels take.
+    fn packed(&self) -> Packed<'_> {
+        match (&self.bf16, &self.packed) {
+            (Some(b), _) => Packed::Bf16(b),
+            (None, Some(p)) => Packed::F32(p),
+            (None, None) => Packed::None,
+        }
     }
 
     /// Also keeps the weight packed for the small-M kernel (few-row products, e.g. one short
     /// prompt), where the CPU has one. Costs a second copy of the weight.
     pub(crate) fn with_packed(mut self) -> candle_core::Result<Self> {
-        if cpu_f32(&self.wt) {
+        if cpu_f32(&self.wt) && self.bf16.is_none() {
             let (k, n) = self.wt.dims2()?;
             let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
             self.packed = PackedWeights::pack(&w, k, n);
@@ -73,9 +103,15 @@ impl Dense {
         Ok(self)
     }
 
-    /// Whether products of at most `packed::MAX_ROWS` rows take the packed small-M kernel.
+    /// Whether products of at most `packed::MAX_ROWS` rows take a packed kernel (f32 small-M
+    /// or bf16), none of which goes through gemm.
     pub(crate) fn is_packed(&self) -> bool {
-        self.packed.is_some()
+        self.packed.is_some() || self.bf16.is_some()
+    }
+
+    /// Whether every product takes the bf16 kernel.
+    pub(crate) fn is_bf16(&self) -> bool {
+        self.bf16.is_some()
     }
 
     /// Whether the CPU kernels can take this layer and `x`.
@@ -93,7 +129,7 @@ impl Dense {
         if let (true, true, Some((gamma, beta))) = (self.fast(x), cpu_f32(residual), &norm.host) {
             let op = LinearAddNormOp {
                 bias: self.bias_host.as_deref(),
-                packed: self.packed.as_ref(),
+                packed: self.packed(),
                 norm: Norm {
                     gamma,
                     beta,
@@ -137,7 +173,7 @@ impl Dense {
             let op = LinearOp {
                 bias: self.bias_host.as_deref(),
                 act,
-                packed: self.packed.as_ref(),
+                packed: self.packed(),
             };
             return x.contiguous()?.apply_op2_no_bwd(&self.wt, &op);
         }

@@ -19,7 +19,7 @@ use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, ModernBertConfig};
 use crate::models::loading::strip_prefix;
 use crate::models::rope::{self, RotaryTable};
-use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions, Precision};
 use crate::pooling::Pooling;
 use crate::Result;
 
@@ -51,8 +51,14 @@ struct Layer {
     act: Activation,
 }
 
-fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Dense> {
-    Dense::load(vb, out, inp, bias)
+fn linear(
+    vb: VarBuilder,
+    out: usize,
+    inp: usize,
+    bias: bool,
+    precision: Precision,
+) -> candle_core::Result<Dense> {
+    Dense::load(vb, out, inp, bias)?.with_precision(precision)
 }
 
 fn norm(vb: VarBuilder, c: &ModernBertConfig) -> candle_core::Result<LayerNorm> {
@@ -65,7 +71,12 @@ fn norm(vb: VarBuilder, c: &ModernBertConfig) -> candle_core::Result<LayerNorm> 
 }
 
 impl Layer {
-    fn load(vb: VarBuilder, c: &ModernBertConfig, local: bool) -> candle_core::Result<Self> {
+    fn load(
+        vb: VarBuilder,
+        c: &ModernBertConfig,
+        local: bool,
+        precision: Precision,
+    ) -> candle_core::Result<Self> {
         let h = c.hidden_size;
         let attn_norm = if vb.contains_tensor("attn_norm.weight") {
             Some(norm(vb.pp("attn_norm"), c)?)
@@ -74,16 +85,29 @@ impl Layer {
         };
         Ok(Layer {
             attn_norm,
-            wqkv: linear(vb.pp("attn").pp("Wqkv"), 3 * h, h, c.attention_bias)?,
-            wo: linear(vb.pp("attn").pp("Wo"), h, h, c.attention_bias)?,
+            wqkv: linear(
+                vb.pp("attn").pp("Wqkv"),
+                3 * h,
+                h,
+                c.attention_bias,
+                precision,
+            )?,
+            wo: linear(vb.pp("attn").pp("Wo"), h, h, c.attention_bias, precision)?,
             mlp_norm: norm(vb.pp("mlp_norm"), c)?,
             wi: linear(
                 vb.pp("mlp").pp("Wi"),
                 2 * c.intermediate_size,
                 h,
                 c.mlp_bias,
+                precision,
             )?,
-            mlp_wo: linear(vb.pp("mlp").pp("Wo"), h, c.intermediate_size, c.mlp_bias)?,
+            mlp_wo: linear(
+                vb.pp("mlp").pp("Wo"),
+                h,
+                c.intermediate_size,
+                c.mlp_bias,
+                precision,
+            )?,
             local,
             heads: c.num_attention_heads,
             head_dim: h / c.num_attention_heads,
@@ -256,7 +280,7 @@ impl ModernBert {
         );
         let embed_norm = norm(emb.pp("norm"), c).map_err(weights)?;
         let layers = (0..depth)
-            .map(|i| Layer::load(vb.pp(format!("layers.{i}")), c, local[i]))
+            .map(|i| Layer::load(vb.pp(format!("layers.{i}")), c, local[i], opts.precision))
             .collect::<candle_core::Result<Vec<_>>>()
             .map_err(weights)?;
         let final_norm = if depth == c.num_hidden_layers {

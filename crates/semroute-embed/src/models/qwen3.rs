@@ -16,7 +16,7 @@ use crate::batch::{Batch, PaddingSide};
 use crate::config::{Activation, Qwen3Config};
 use crate::models::loading::strip_prefix;
 use crate::models::rope::{self, RotaryTable};
-use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
+use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions, Precision};
 use crate::pooling::Pooling;
 use crate::{Error, Result};
 
@@ -50,8 +50,14 @@ struct Layer {
     act: Activation,
 }
 
-fn linear(vb: VarBuilder, out: usize, inp: usize, bias: bool) -> candle_core::Result<Dense> {
-    Dense::load(vb, out, inp, bias)
+fn linear(
+    vb: VarBuilder,
+    out: usize,
+    inp: usize,
+    bias: bool,
+    precision: Precision,
+) -> candle_core::Result<Dense> {
+    Dense::load(vb, out, inp, bias)?.with_precision(precision)
 }
 
 fn rms(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<RmsNorm> {
@@ -59,7 +65,7 @@ fn rms(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<RmsNorm> {
 }
 
 impl Layer {
-    fn load(vb: VarBuilder, c: &Qwen3Config) -> candle_core::Result<Self> {
+    fn load(vb: VarBuilder, c: &Qwen3Config, precision: Precision) -> candle_core::Result<Self> {
         let (h, hd) = (c.hidden_size, c.head_dim());
         let (nh, nkv) = (c.num_attention_heads, c.num_key_value_heads);
         let att = vb.pp("self_attn");
@@ -67,16 +73,28 @@ impl Layer {
         let eps = c.rms_norm_eps;
         Ok(Layer {
             input_norm: rms(vb.pp("input_layernorm"), h, eps)?,
-            q_proj: linear(att.pp("q_proj"), nh * hd, h, c.attention_bias)?,
-            k_proj: linear(att.pp("k_proj"), nkv * hd, h, c.attention_bias)?,
-            v_proj: linear(att.pp("v_proj"), nkv * hd, h, c.attention_bias)?,
-            o_proj: linear(att.pp("o_proj"), h, nh * hd, c.attention_bias)?,
+            q_proj: linear(att.pp("q_proj"), nh * hd, h, c.attention_bias, precision)?,
+            k_proj: linear(att.pp("k_proj"), nkv * hd, h, c.attention_bias, precision)?,
+            v_proj: linear(att.pp("v_proj"), nkv * hd, h, c.attention_bias, precision)?,
+            o_proj: linear(att.pp("o_proj"), h, nh * hd, c.attention_bias, precision)?,
             q_norm: rms(att.pp("q_norm"), hd, eps)?,
             k_norm: rms(att.pp("k_norm"), hd, eps)?,
             post_attn_norm: rms(vb.pp("post_attention_layernorm"), h, eps)?,
-            gate_proj: linear(mlp.pp("gate_proj"), c.intermediate_size, h, false)?,
-            up_proj: linear(mlp.pp("up_proj"), c.intermediate_size, h, false)?,
-            down_proj: linear(mlp.pp("down_proj"), h, c.intermediate_size, false)?,
+            gate_proj: linear(
+                mlp.pp("gate_proj"),
+                c.intermediate_size,
+                h,
+                false,
+                precision,
+            )?,
+            up_proj: linear(mlp.pp("up_proj"), c.intermediate_size, h, false, precision)?,
+            down_proj: linear(
+                mlp.pp("down_proj"),
+                h,
+                c.intermediate_size,
+                false,
+                precision,
+            )?,
             heads: nh,
             kv_heads: nkv,
             head_dim: hd,
@@ -214,7 +232,7 @@ impl Qwen3 {
             h,
         );
         let layers = (0..depth)
-            .map(|i| Layer::load(vb.pp(format!("layers.{i}")), c))
+            .map(|i| Layer::load(vb.pp(format!("layers.{i}")), c, opts.precision))
             .collect::<candle_core::Result<Vec<_>>>()
             .map_err(weights)?;
         let norm = rms(vb.pp("norm"), h, c.rms_norm_eps).map_err(weights)?;

@@ -65,7 +65,7 @@ impl XlmRoberta {
             .map_err(weights)?;
         let embed_norm = layer_norm(h, c.layer_norm_eps, emb.pp("LayerNorm")).map_err(weights)?;
         let layers = (0..layers)
-            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), c))
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), c, opts.precision))
             .collect::<candle_core::Result<Vec<_>>>()
             .map_err(weights)?;
         let max_seq_len = opts.max_seq_len.map_or(positions, |m| m.min(positions));

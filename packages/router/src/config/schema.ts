@@ -279,6 +279,8 @@ const embedding = z.object({
   dim: z.number().int().positive().optional(),
   max_batch: z.number().int().positive().default(32),
   query_instruction: z.string().optional(),
+  /** Precision of the encoder's matrix products: f32 (default) or bf16 (AVX-512 BF16 CPUs only). */
+  precision: z.enum(['f32', 'bf16']).default('f32'),
 });
 
 const redisConn = z.object({

@@ -1,0 +1,289 @@
+//! Matrix products in bfloat16 (the opt-in `Precision::Bf16`): weights rounded to bf16 once at
+//! load and packed in column panels of 32 holding pairs of rows (`[n / 32][k / 2][32][2]`,
+//! zero-padded), activations rounded to bf16 per call, products summed in f32 by AVX-512 BF16's
+//! `vdpbf16ps` (two multiply-adds per 32-bit lane: twice the work of an f32 FMA per instruction,
+//! from half the bytes). x86-64 with AVX-512 BF16 only, detected at load; elsewhere loading with
+//! bf16 fails with an error that says so.
+//!
+//! Any number of rows: rows are taken in chunks that stay in L2 while every column panel passes
+//! over them. Each row's result depends only on that row (the same sums in the same order), so a
+//! text embeds the same alone and in a batch.
+
+use crate::kernels::{team, Shared};
+
+/// Columns per panel: two 16-lane registers.
+const NR: usize = 32;
+/// Rows per microkernel tile: 12 x 2 accumulators + 2 weight registers + 1 broadcast <= 32.
+const MR: usize = 12;
+/// Row blocks per chunk: 8 x 12 rows of activations (at most 96 x 768 pairs = 295 KB for
+/// k = 1536) stay in L2 while the panels pass.
+const CHUNK_BLOCKS: usize = 8;
+
+/// f32 -> bf16, rounding to nearest even (NaN stays NaN: its top mantissa bits are kept).
+#[inline]
+pub(crate) fn to_bf16(x: f32) -> u16 {
+    let b = x.to_bits();
+    if x.is_nan() {
+        return ((b >> 16) | 0x40) as u16;
+    }
+    ((b + 0x7FFF + ((b >> 16) & 1)) >> 16) as u16
+}
+
+/// bf16 -> f32 (exact).
+#[cfg(test)]
+#[inline]
+pub(crate) fn from_bf16(h: u16) -> f32 {
+    f32::from_bits(u32::from(h) << 16)
+}
+
+/// A `[k, n]` weight rounded to bf16 and packed for the bf16 kernel.
+pub(crate) struct PackedBf16 {
+    k: usize,
+    n: usize,
+    /// Pairs of rows (`k.div_ceil(2)`), each pair one 32-bit lane per column.
+    data: Vec<u32>,
+}
+
+/// Whether this CPU runs the bf16 kernel.
+pub(crate) fn supported() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bf16")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+impl PackedBf16 {
+    /// Packs row-major `w` `[k, n]`; `None` where the CPU lacks AVX-512 BF16.
+    pub(crate) fn pack(w: &[f32], k: usize, n: usize) -> Option<Self> {
+        if !supported() || w.len() != k * n {
+            return None;
+        }
+        let (kp, panels) = (k.div_ceil(2), n.div_ceil(NR));
+        let mut data = vec![0u32; panels * kp * NR];
+        for (p, panel) in data.chunks_exact_mut(kp * NR).enumerate() {
+            let (c0, width) = (p * NR, NR.min(n - p * NR));
+            for (kk, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let (r0, r1) = (2 * kk, 2 * kk + 1);
+                for (j, d) in dst[..width].iter_mut().enumerate() {
+                    let lo = to_bf16(w[r0 * n + c0 + j]);
+                    let hi = if r1 < k {
+                        to_bf16(w[r1 * n + c0 + j])
+                    } else {
+                        0
+                    };
+                    *d = u32::from(lo) | (u32::from(hi) << 16);
+                }
+            }
+        }
+        Some(PackedBf16 { k, n, data })
+    }
+}
+
+/// `y[m, n] = bf16(x[m, k]) * W` (row-major `x`, `y`), threaded on the calling pool or team.
+pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
+    let (k, n) = (w.k, w.n);
+    assert!(x.len() >= m * k && y.len() >= m * n);
+    if m == 0 {
+        return;
+    }
+    let kp = k.div_ceil(2);
+    let blocks = m.div_ceil(MR);
+    // x rounded to bf16 and packed as [m / MR][k / 2][MR] pairs (zero-padded), block by block in
+    // parallel.
+    let mut xp = vec![0u32; blocks * kp * MR];
+    {
+        let xs = Shared(xp.as_mut_ptr().cast());
+        team::for_each(blocks, |b| {
+            // SAFETY: block b owns xp[b * kp * MR .. (b + 1) * kp * MR].
+            let block = unsafe {
+                std::slice::from_raw_parts_mut(xs.ptr().cast::<u32>().add(b * kp * MR), kp * MR)
+            };
+            for r in 0..MR.min(m - b * MR) {
+                let row = &x[(b * MR + r) * k..(b * MR + r + 1) * k];
+                let mut pairs = row.chunks_exact(2);
+                for (kk, pair) in pairs.by_ref().enumerate() {
+                    block[kk * MR + r] =
+                        u32::from(to_bf16(pair[0])) | (u32::from(to_bf16(pair[1])) << 16);
+                }
+                if let [last] = pairs.remainder() {
+                    block[(kp - 1) * MR + r] = u32::from(to_bf16(*last));
+                }
+            }
+        });
+    }
+    let panels = n.div_ceil(NR);
+    let chunks = blocks.div_ceil(CHUNK_BLOCKS);
+    // Tasks: each chunk of rows split over the threads by column panels; a task writes only its
+    // rows and columns of y.
+    let per_chunk = rayon::current_num_threads().min(panels).max(1);
+    let per = panels.div_ceil(per_chunk);
+    let out = Shared(y.as_mut_ptr());
+    let run = |t: usize| {
+        let (c, g) = (t / per_chunk, t % per_chunk);
+        let rows = c * CHUNK_BLOCKS..((c + 1) * CHUNK_BLOCKS).min(blocks);
+        let cols = g * per..((g + 1) * per).min(panels);
+        // SAFETY: `w` exists only where AVX-512 BF16 was detected (PackedBf16::pack); the task
+        // writes rows [rows.start * MR, min(rows.end * MR, m)) x panel columns `cols` of y.
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            avx512::chunk(m, &xp, w, rows, cols, out.ptr())
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (rows, cols, out.ptr());
+            unreachable!("PackedBf16 exists only on x86-64 with AVX-512 BF16")
+        }
+    };
+    let tasks = chunks * per_chunk;
+    if tasks == 1 {
+        run(0)
+    } else {
+        team::for_each(tasks, run)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+    use std::ops::Range;
+
+    use super::{PackedBf16, MR, NR};
+
+    /// One tile: `out[MR][NR] = xp[kp][MR]^T * panel[kp][NR]` over pairs of k.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    unsafe fn tile(kp: usize, xp: *const u32, panel: *const u32, out: &mut [[f32; NR]; MR]) {
+        let mut a0 = [_mm512_setzero_ps(); MR];
+        let mut a1 = [_mm512_setzero_ps(); MR];
+        let (mut w, mut xs) = (panel, xp);
+        for _ in 0..kp {
+            let w0: __m512bh = std::mem::transmute(_mm512_loadu_si512(w.cast()));
+            let w1: __m512bh = std::mem::transmute(_mm512_loadu_si512(w.add(16).cast()));
+            for r in 0..MR {
+                let b: __m512bh = std::mem::transmute(_mm512_set1_epi32(*xs.add(r) as i32));
+                a0[r] = _mm512_dpbf16_ps(a0[r], b, w0);
+                a1[r] = _mm512_dpbf16_ps(a1[r], b, w1);
+            }
+            w = w.add(NR);
+            xs = xs.add(MR);
+        }
+        for r in 0..MR {
+            _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
+            _mm512_storeu_ps(out[r].as_mut_ptr().add(16), a1[r]);
+        }
+    }
+
+    /// Row blocks `rows` of `y` (`[m, n]`) for the column panels `cols`.
+    ///
+    /// # Safety
+    /// AVX-512F and AVX-512 BF16 must be present; `xp` is `x` packed for `m` rows and `w.k`; `y`
+    /// holds `m * w.n`.
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    pub(super) unsafe fn chunk(
+        m: usize,
+        xp: &[u32],
+        w: &PackedBf16,
+        rows: Range<usize>,
+        cols: Range<usize>,
+        y: *mut f32,
+    ) {
+        let (kp, n) = (w.k.div_ceil(2), w.n);
+        let mut out = [[0f32; NR]; MR];
+        for p in cols {
+            let panel = w.data.as_ptr().add(p * kp * NR);
+            let (c0, width) = (p * NR, NR.min(n - p * NR));
+            for b in rows.clone() {
+                tile(kp, xp.as_ptr().add(b * kp * MR), panel, &mut out);
+                for (r, row) in out.iter().enumerate().take((m - b * MR).min(MR)) {
+                    std::ptr::copy_nonoverlapping(
+                        row.as_ptr(),
+                        y.add((b * MR + r) * n + c0),
+                        width,
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_to_nearest_even() {
+        assert_eq!(to_bf16(1.0), 0x3F80);
+        // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties to the even one (1.0).
+        assert_eq!(to_bf16(1.0 + 1.0 / 256.0), 0x3F80);
+        // Just above halfway rounds up.
+        assert_eq!(
+            from_bf16(to_bf16(1.0 + 1.0 / 256.0 + 1e-6)),
+            1.0 + 1.0 / 128.0
+        );
+        assert_eq!(from_bf16(to_bf16(-2.5)), -2.5);
+        assert!(from_bf16(to_bf16(f32::NAN)).is_nan());
+        assert_eq!(from_bf16(to_bf16(f32::INFINITY)), f32::INFINITY);
+    }
+
+    #[test]
+    fn bf16_product_matches_the_naive_one_on_rounded_inputs() {
+        // Odd k (a half-empty last pair), ragged row blocks, a ragged last panel, several chunks.
+        for (m, k, n) in [
+            (1, 5, 3),
+            (19, 41, 70),
+            (12, 16, 32),
+            (25, 33, 65),
+            (200, 64, 40),
+        ] {
+            let x: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.137)
+                .collect();
+            let w: Vec<f32> = (0..k * n)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) * 0.0513)
+                .collect();
+            let Some(p) = PackedBf16::pack(&w, k, n) else {
+                eprintln!("no AVX-512 BF16 here: the bf16 kernel is not used on this machine");
+                return;
+            };
+            let mut y = vec![f32::NAN; m * n];
+            matmul(m, &x, &p, &mut y);
+            let r = |v: f32| from_bf16(to_bf16(v)) as f64;
+            for i in 0..m {
+                for j in 0..n {
+                    let want: f64 = (0..k).map(|t| r(x[i * k + t]) * r(w[t * n + j])).sum();
+                    let got = y[i * n + j] as f64;
+                    assert!(
+                        (got - want).abs() < 1e-4,
+                        "[{m}x{k}x{n}] ({i},{j}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_gives_the_same_result_alone_and_among_others() {
+        let (m, k, n) = (40, 96, 64);
+        let x: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 31 % 17) as f32 - 8.0) * 0.01)
+            .collect();
+        let w: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 3 % 7) as f32 - 3.0) * 0.02)
+            .collect();
+        let Some(p) = PackedBf16::pack(&w, k, n) else {
+            eprintln!("no AVX-512 BF16 here: the bf16 kernel is not used on this machine");
+            return;
+        };
+        let mut all = vec![0f32; m * n];
+        matmul(m, &x, &p, &mut all);
+        for i in [0, 13, 39] {
+            let mut one = vec![0f32; n];
+            matmul(1, &x[i * k..(i + 1) * k], &p, &mut one);
+            assert_eq!(one, all[i * n..(i + 1) * n], "row {i}");
+        }
+    }
+}
