@@ -5,19 +5,9 @@
 //! from half the bytes). x86-64 with AVX-512 BF16 only, detected at load; elsewhere loading with
 //! bf16 fails with an error that says so.
 //!
-//! Any number of rows: rows are taken in chunks that stay in L2 while every column panel passes
-//! over them. Each row's result depends only on that row (the same sums in the same order), so a
-//! text embeds the same alone and in a batch.
+//! Any number of rows, tiled as in `panels.rs`.
 
-use crate::kernels::{team, Shared};
-
-/// Columns per panel: two 16-lane registers.
-const NR: usize = 32;
-/// Rows per microkernel tile: 12 x 2 accumulators + 2 weight registers + 1 broadcast <= 32.
-const MR: usize = 12;
-/// Row blocks per chunk: 8 x 12 rows of activations (at most 96 x 768 pairs = 295 KB for
-/// k = 1536) stay in L2 while the panels pass.
-const CHUNK_BLOCKS: usize = 8;
+use crate::kernels::panels::{self, MR, NR};
 
 /// f32 -> bf16, rounding to nearest even (NaN stays NaN: its top mantissa bits are kept).
 #[inline]
@@ -87,76 +77,50 @@ impl PackedBf16 {
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
     let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
-    if m == 0 {
-        return;
-    }
     let kp = k.div_ceil(2);
-    let blocks = m.div_ceil(MR);
-    // x rounded to bf16 and packed as [m / MR][k / 2][MR] pairs (zero-padded), block by block in
-    // parallel.
-    let mut xp = vec![0u32; blocks * kp * MR];
-    {
-        let xs = Shared(xp.as_mut_ptr().cast());
-        team::for_each(blocks, |b| {
-            // SAFETY: block b owns xp[b * kp * MR .. (b + 1) * kp * MR].
-            let block = unsafe {
-                std::slice::from_raw_parts_mut(xs.ptr().cast::<u32>().add(b * kp * MR), kp * MR)
-            };
-            for r in 0..MR.min(m - b * MR) {
-                let row = &x[(b * MR + r) * k..(b * MR + r + 1) * k];
-                let mut pairs = row.chunks_exact(2);
-                for (kk, pair) in pairs.by_ref().enumerate() {
-                    block[kk * MR + r] =
-                        u32::from(to_bf16(pair[0])) | (u32::from(to_bf16(pair[1])) << 16);
-                }
-                if let [last] = pairs.remainder() {
-                    block[(kp - 1) * MR + r] = u32::from(to_bf16(*last));
-                }
-            }
-        });
-    }
-    let panels = n.div_ceil(NR);
-    let chunks = blocks.div_ceil(CHUNK_BLOCKS);
-    // Tasks: each chunk of rows split over the threads by column panels; a task writes only its
-    // rows and columns of y.
-    let per_chunk = rayon::current_num_threads().min(panels).max(1);
-    let per = panels.div_ceil(per_chunk);
-    let out = Shared(y.as_mut_ptr());
-    let run = |t: usize| {
-        let (c, g) = (t / per_chunk, t % per_chunk);
-        let rows = c * CHUNK_BLOCKS..((c + 1) * CHUNK_BLOCKS).min(blocks);
-        let cols = g * per..((g + 1) * per).min(panels);
-        // SAFETY: `w` exists only where AVX-512 BF16 was detected (PackedBf16::pack); the task
-        // writes rows [rows.start * MR, min(rows.end * MR, m)) x panel columns `cols` of y.
+    // x rounded to bf16 and packed as [m / MR][k / 2][MR] pairs (a lone last value pairs with 0).
+    let xp = panels::pack_rows(m, k, x, kp * MR, |row, block: &mut [u32], r| {
+        let mut pairs = row.chunks_exact(2);
+        for (kk, pair) in pairs.by_ref().enumerate() {
+            block[kk * MR + r] = u32::from(to_bf16(pair[0])) | (u32::from(to_bf16(pair[1])) << 16);
+        }
+        if let [last] = pairs.remainder() {
+            block[(kp - 1) * MR + r] = u32::from(to_bf16(*last));
+        }
+    });
+    panels::drive(m, n, y, |b, p, out| {
+        // SAFETY: `w` exists only where AVX-512 BF16 was detected (PackedBf16::pack); block b of
+        // xp holds kp * MR pairs and panel p of w holds kp * NR.
         #[cfg(target_arch = "x86_64")]
         unsafe {
-            avx512::chunk(m, &xp, w, rows, cols, out.ptr())
+            avx512::tile(
+                kp,
+                xp.as_ptr().add(b * kp * MR),
+                w.data.as_ptr().add(p * kp * NR),
+                out,
+            )
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (rows, cols, out.ptr());
+            let _ = (b, p, out);
             unreachable!("PackedBf16 exists only on x86-64 with AVX-512 BF16")
         }
-    };
-    let tasks = chunks * per_chunk;
-    if tasks == 1 {
-        run(0)
-    } else {
-        team::for_each(tasks, run)
-    }
+    });
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
-    use std::ops::Range;
 
-    use super::{PackedBf16, MR, NR};
+    use super::{MR, NR};
+    use crate::kernels::panels::Tile;
 
     /// One tile: `out[MR][NR] = xp[kp][MR]^T * panel[kp][NR]` over pairs of k.
-    #[inline]
+    ///
+    /// # Safety
+    /// AVX-512F and AVX-512 BF16 must be present; `xp` holds `kp * MR` pairs, `panel` `kp * NR`.
     #[target_feature(enable = "avx512f,avx512bf16")]
-    unsafe fn tile(kp: usize, xp: *const u32, panel: *const u32, out: &mut [[f32; NR]; MR]) {
+    pub(super) unsafe fn tile(kp: usize, xp: *const u32, panel: *const u32, out: &mut Tile) {
         let mut a0 = [_mm512_setzero_ps(); MR];
         let mut a1 = [_mm512_setzero_ps(); MR];
         let (mut w, mut xs) = (panel, xp);
@@ -174,38 +138,6 @@ mod avx512 {
         for r in 0..MR {
             _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
             _mm512_storeu_ps(out[r].as_mut_ptr().add(16), a1[r]);
-        }
-    }
-
-    /// Row blocks `rows` of `y` (`[m, n]`) for the column panels `cols`.
-    ///
-    /// # Safety
-    /// AVX-512F and AVX-512 BF16 must be present; `xp` is `x` packed for `m` rows and `w.k`; `y`
-    /// holds `m * w.n`.
-    #[target_feature(enable = "avx512f,avx512bf16")]
-    pub(super) unsafe fn chunk(
-        m: usize,
-        xp: &[u32],
-        w: &PackedBf16,
-        rows: Range<usize>,
-        cols: Range<usize>,
-        y: *mut f32,
-    ) {
-        let (kp, n) = (w.k.div_ceil(2), w.n);
-        let mut out = [[0f32; NR]; MR];
-        for p in cols {
-            let panel = w.data.as_ptr().add(p * kp * NR);
-            let (c0, width) = (p * NR, NR.min(n - p * NR));
-            for b in rows.clone() {
-                tile(kp, xp.as_ptr().add(b * kp * MR), panel, &mut out);
-                for (r, row) in out.iter().enumerate().take((m - b * MR).min(MR)) {
-                    std::ptr::copy_nonoverlapping(
-                        row.as_ptr(),
-                        y.add((b * MR + r) * n + c0),
-                        width,
-                    );
-                }
-            }
         }
     }
 }

@@ -11,20 +11,27 @@ pub(crate) mod linear;
 pub(crate) mod math;
 pub(crate) mod norm;
 pub(crate) mod packed;
+pub(crate) mod panels;
 pub(crate) mod softmax;
 pub(crate) mod team;
 
 /// A raw output pointer that parallel tasks writing disjoint parts of one buffer may share (each
 /// user states which part each task writes).
-#[derive(Clone, Copy)]
-pub(crate) struct Shared(pub(crate) *mut f32);
+pub(crate) struct Shared<T = f32>(pub(crate) *mut T);
+// Copy/Clone by hand: derived ones would require `T: Copy`.
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shared<T> {}
 // SAFETY: only handed to tasks that write disjoint elements (see each use).
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
+unsafe impl<T> Send for Shared<T> {}
+unsafe impl<T> Sync for Shared<T> {}
 
-impl Shared {
+impl<T> Shared<T> {
     /// Through a method, so closures capture the whole (Send) wrapper, not its raw-pointer field.
-    pub(crate) fn ptr(self) -> *mut f32 {
+    pub(crate) fn ptr(self) -> *mut T {
         self.0
     }
 }

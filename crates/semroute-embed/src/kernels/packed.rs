@@ -6,12 +6,8 @@
 //! sits (BENCHMARKS.md, issue 13). x86-64 with AVX-512 only
 //! (runtime-detected at pack time); everything else keeps gemm.
 
-use crate::kernels::{team, Shared};
+use crate::kernels::panels::{self, MR, NR};
 
-/// Columns per panel: two 16-lane registers.
-const NR: usize = 32;
-/// Rows per microkernel tile: 12 x 2 accumulators + 2 weight registers + 1 broadcast <= 32.
-const MR: usize = 12;
 /// Products with at most this many rows take the packed path (gemm ties or wins above: measured
 /// with 8 and 32 short prompts, 152 and 608 rows).
 pub(crate) const MAX_ROWS: usize = 256;
@@ -58,57 +54,49 @@ fn avx512() -> bool {
     }
 }
 
-/// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded over column panels on the calling pool
-/// (or the calling thread's team, see `team`).
+/// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded on the calling pool or team.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
     let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
-    // x packed once as [m / MR][k][MR] (zero-padded rows): the microkernel reads it sequentially.
-    let blocks = m.div_ceil(MR);
-    let mut xp = vec![0f32; blocks * k * MR];
-    for (r, row) in x[..m * k].chunks_exact(k).enumerate() {
-        let block = &mut xp[(r / MR) * k * MR..];
+    // x packed as [m / MR][k][MR]: the microkernel reads it sequentially.
+    let xp = panels::pack_rows(m, k, x, k * MR, |row, block: &mut [f32], r| {
         for (kk, &v) in row.iter().enumerate() {
-            block[kk * MR + r % MR] = v;
+            block[kk * MR + r] = v;
         }
-    }
-    let panels = n.div_ceil(NR);
-    // Each task writes only its own columns of y.
-    let out = Shared(y.as_mut_ptr());
-    let tasks = rayon::current_num_threads().min(panels).max(1);
-    let per = panels.div_ceil(tasks);
-    let run = |t: usize| {
-        let range = t * per..((t + 1) * per).min(panels);
-        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); the task writes
-        // columns [range.start * NR, range.end * NR) ∩ [0, n) of y's m rows only.
+    });
+    panels::drive(m, n, y, |b, p, out| {
+        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); block b of xp
+        // holds k * MR values and panel p of w holds k * NR.
         #[cfg(target_arch = "x86_64")]
         unsafe {
-            avx512::panels(m, &xp, w, range, out.ptr())
+            avx512::tile(
+                k,
+                xp.as_ptr().add(b * k * MR),
+                w.data.as_ptr().add(p * k * NR),
+                out,
+            )
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (range, out.ptr());
+            let _ = (b, p, out);
             unreachable!("PackedWeights exist only on x86-64 with AVX-512")
         }
-    };
-    if tasks == 1 {
-        run(0)
-    } else {
-        team::for_each(tasks, run)
-    }
+    });
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
-    use std::ops::Range;
 
-    use super::{PackedWeights, MR, NR};
+    use super::{MR, NR};
+    use crate::kernels::panels::Tile;
 
     /// One tile: `out[MR][NR] = xp[k][MR]^T * panel[k][NR]`.
-    #[inline]
+    ///
+    /// # Safety
+    /// AVX-512F must be present; `xp` holds `k * MR` values and `panel` `k * NR`.
     #[target_feature(enable = "avx512f")]
-    unsafe fn tile(k: usize, xp: *const f32, panel: *const f32, out: &mut [[f32; NR]; MR]) {
+    pub(super) unsafe fn tile(k: usize, xp: *const f32, panel: *const f32, out: &mut Tile) {
         let mut a0 = [_mm512_setzero_ps(); MR];
         let mut a1 = [_mm512_setzero_ps(); MR];
         let (mut w, mut xs) = (panel, xp);
@@ -126,36 +114,6 @@ mod avx512 {
         for r in 0..MR {
             _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
             _mm512_storeu_ps(out[r].as_mut_ptr().add(16), a1[r]);
-        }
-    }
-
-    /// Rows `0..m` of `y` (`[m, n]`) for the column panels in `range`.
-    ///
-    /// # Safety
-    /// AVX-512F must be present; `xp` is `x` packed for `m` rows and `w.k`; `y` holds `m * w.n`.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn panels(
-        m: usize,
-        xp: &[f32],
-        w: &PackedWeights,
-        range: Range<usize>,
-        y: *mut f32,
-    ) {
-        let (k, n) = (w.k, w.n);
-        let mut out = [[0f32; NR]; MR];
-        for p in range {
-            let panel = w.data.as_ptr().add(p * k * NR);
-            let (c0, width) = (p * NR, NR.min(n - p * NR));
-            for b in 0..m.div_ceil(MR) {
-                tile(k, xp.as_ptr().add(b * k * MR), panel, &mut out);
-                for (r, row) in out.iter().enumerate().take((m - b * MR).min(MR)) {
-                    std::ptr::copy_nonoverlapping(
-                        row.as_ptr(),
-                        y.add((b * MR + r) * n + c0),
-                        width,
-                    );
-                }
-            }
         }
     }
 }

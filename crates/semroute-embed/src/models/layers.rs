@@ -194,6 +194,18 @@ impl Dense {
     }
 }
 
+/// A dense projection `[out, in]` (+ `[out]` bias when `bias`) loaded from `vb`, its products in
+/// `precision`.
+pub(crate) fn linear(
+    vb: VarBuilder,
+    out: usize,
+    inp: usize,
+    bias: bool,
+    precision: Precision,
+) -> candle_core::Result<Dense> {
+    Dense::load(vb, out, inp, bias)?.with_precision(precision)
+}
+
 /// An activation as a candle custom op (the vectorised CPU kernels).
 struct ActOp(Activation);
 

@@ -13,7 +13,7 @@
 use candle_core::{Module, Tensor};
 use candle_nn::{Embedding, LayerNorm, VarBuilder};
 
-use crate::models::layers::Dense;
+use crate::models::layers::{linear, Dense};
 
 use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, ModernBertConfig};
@@ -49,16 +49,6 @@ struct Layer {
     heads: usize,
     head_dim: usize,
     act: Activation,
-}
-
-fn linear(
-    vb: VarBuilder,
-    out: usize,
-    inp: usize,
-    bias: bool,
-    precision: Precision,
-) -> candle_core::Result<Dense> {
-    Dense::load(vb, out, inp, bias)?.with_precision(precision)
 }
 
 fn norm(vb: VarBuilder, c: &ModernBertConfig) -> candle_core::Result<LayerNorm> {

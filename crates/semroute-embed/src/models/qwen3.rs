@@ -10,7 +10,7 @@
 use candle_core::{Module, Tensor};
 use candle_nn::{Embedding, RmsNorm, VarBuilder};
 
-use crate::models::layers::Dense;
+use crate::models::layers::{linear, Dense};
 
 use crate::batch::{Batch, PaddingSide};
 use crate::config::{Activation, Qwen3Config};
@@ -48,16 +48,6 @@ struct Layer {
     kv_heads: usize,
     head_dim: usize,
     act: Activation,
-}
-
-fn linear(
-    vb: VarBuilder,
-    out: usize,
-    inp: usize,
-    bias: bool,
-    precision: Precision,
-) -> candle_core::Result<Dense> {
-    Dense::load(vb, out, inp, bias)?.with_precision(precision)
 }
 
 fn rms(vb: VarBuilder, size: usize, eps: f64) -> candle_core::Result<RmsNorm> {
