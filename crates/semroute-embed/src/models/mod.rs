@@ -97,7 +97,7 @@ pub enum Precision {
     F32,
     /// Weights and the products' inputs rounded to bfloat16, sums in f32, on AVX-512 BF16
     /// (x86-64 only; loading fails elsewhere). About twice the product throughput; cosine to
-    /// the f32 vectors >= 0.999 on MiniLM (tests/bert.rs).
+    /// the f32 vectors >= 0.999 on MiniLM (tests/engine/precision.rs).
     Bf16,
 }
 

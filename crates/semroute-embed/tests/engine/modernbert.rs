@@ -1,9 +1,7 @@
 //! ModernBERT: parity with transformers on a tiny random checkpoint with local (sliding-window)
 //! and global layers, 2D Matryoshka (early exit + truncation), batch == single, invalid choices.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use semroute_embed::{Architecture, Embedder, EmbedderOptions};
 
 fn load(layer: Option<usize>, dim: Option<usize>) -> semroute_embed::Result<Embedder> {

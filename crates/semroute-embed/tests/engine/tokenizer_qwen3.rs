@@ -2,11 +2,9 @@
 //! `pnpm install`) gives, through the Rust tokenizers crate, the ids the Python tokenizers library
 //! gives (tests/fixtures/qwen3_tokenizer_reference.json, made by scripts/gen_fixtures.py).
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 use tokenizers::Tokenizer;
 
 fn tokenizer_json() -> PathBuf {

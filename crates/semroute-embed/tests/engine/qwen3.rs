@@ -1,9 +1,7 @@
 //! Qwen3-Embedding: parity with transformers on a tiny random checkpoint (GQA), end-of-text
 //! appended, left padding, last-token pooling, instruction prefix, batch == single.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use semroute_embed::{Architecture, Embedder, EmbedderOptions};
 
 fn load(instruction: Option<&str>) -> Embedder {

@@ -3,12 +3,10 @@
 //! package's own tokenizer and engine (tests/fixtures/multilingual_e5_reference.json, written by
 //! scripts/gen_e5_reference.py).
 
-mod common;
-
 use std::collections::HashMap;
 
+use crate::common::*;
 use candle_core::{DType, Device, Tensor};
-use common::*;
 use semroute_embed::{Architecture, Embedder, EmbedderOptions};
 
 fn tiny() -> (Embedder, Reference) {

@@ -1,11 +1,9 @@
 //! Load-time failures each get their own stable code and name what is wrong.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::fixture;
+use crate::common::fixture;
 use semroute_embed::{Embedder, EmbedderOptions, Error};
 
 fn load(dir: &Path) -> Error {

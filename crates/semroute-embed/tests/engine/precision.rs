@@ -2,11 +2,9 @@
 //! the f32 ones and a text embeds (nearly) the same alone and in a batch; on a CPU without AVX-512 BF16,
 //! loading with bf16 fails and says why.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use semroute_embed::{Embedder, EmbedderOptions, Precision};
 
 fn load(dir: &Path, precision: Precision) -> semroute_embed::Result<Embedder> {

@@ -1,5 +1,4 @@
 //! Shared helpers of the integration tests: fixture paths, reference files, comparisons.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -124,7 +123,6 @@ pub fn assert_batch_equals_single(embedder: &semroute_embed::Embedder, texts: &[
 }
 
 /// Copies fixture `name` into a temp dir with `edit` applied to its config.json.
-#[allow(dead_code)] // not every test binary edits configs
 pub fn fixture_with_config(name: &str, edit: impl Fn(&mut Value)) -> tempfile::TempDir {
     let src = fixture(name);
     let tmp = tempfile::tempdir().unwrap();

@@ -1,9 +1,7 @@
 //! BERT: parity with transformers on a tiny random checkpoint, sentence-transformers parity with
 //! the real all-MiniLM-L6-v2, batch == single, truncation reporting.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use semroute_embed::{Architecture, Embedder, EmbedderOptions};
 
 fn tiny() -> (Embedder, Reference) {
