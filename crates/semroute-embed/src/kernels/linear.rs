@@ -19,7 +19,7 @@ use crate::kernels::packed::{self, PackedWeights};
 pub(crate) enum Packed<'a> {
     /// gemm on the plain weight for every product.
     None,
-    /// f32 panels for products of at most `packed::MAX_ROWS` rows (gemm above).
+    /// f32 panels for every product.
     F32(&'a PackedWeights),
     /// bf16 panels for every product (`Precision::Bf16`).
     Bf16(&'a PackedBf16),
@@ -61,7 +61,8 @@ fn product(
     packed: Packed,
 ) -> candle_core::Result<(Vec<f32>, Vec<usize>)> {
     let x = contiguous(s1, l1, "input")?;
-    let w = contiguous(s2, l2, "weight")?;
+    // The weight operand gives the shape; its values are read only by gemm (a layer whose every
+    // product takes a packed kernel keeps no plain copy: see `Dense::with_precision`).
     let (k, n) = l2.shape().dims2()?;
     let dims = l1.shape().dims();
     if dims.last() != Some(&k) {
@@ -75,9 +76,9 @@ fn product(
     let m = x.len() / k;
     let mut y = vec![0f32; m * n];
     match packed {
-        Packed::F32(p) if m <= packed::MAX_ROWS => packed::matmul(m, x, p, &mut y),
+        Packed::F32(p) => packed::matmul(m, x, p, &mut y),
         Packed::Bf16(p) => bf16::matmul(m, x, p, &mut y),
-        _ => gemm::matmul(m, k, n, x, w, &mut y),
+        Packed::None => gemm::matmul(m, k, n, x, contiguous(s2, l2, "weight")?, &mut y),
     }
     let mut out = dims.to_vec();
     *out.last_mut().expect("rank >= 1") = n;

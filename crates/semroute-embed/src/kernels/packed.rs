@@ -1,16 +1,12 @@
-//! Matrix products for few rows (a short prompt is a [19 x 384] x [384 x 1536] product) against
-//! weights packed once at load time: column panels of 32 (`[n / 32][k][32]`, zero-padded), so
-//! the AVX-512 microkernel streams each panel from the start with no per-call packing of the
-//! weight operand. gemm's general kernels spend most of such a call packing and threading; this
-//! path is 1.3-2x faster for m <= 128 and still ahead up to 256 rows, where a short batch of 8
-//! sits (BENCHMARKS.md, issue 13). x86-64 with AVX-512 only
-//! (runtime-detected at pack time); everything else keeps gemm.
+//! f32 matrix products against weights packed once at load time: column panels of 32
+//! (`[n / 32][k][32]`, zero-padded), so the AVX-512 microkernel streams each panel from the start
+//! with no per-call packing of the weight operand, tiled as in `panels.rs`. For few rows (a short
+//! prompt is a [19 x 384] x [384 x 1536] product) gemm's general kernels spend most of the call
+//! packing and threading, and this path is 1.3-2x faster; with the row chunks it also keeps up
+//! with gemm on large batches (BENCHMARKS.md, issue 13), so a packed layer keeps no plain copy.
+//! x86-64 with AVX-512 only (runtime-detected at pack time); everything else keeps gemm.
 
 use crate::kernels::panels::{self, MR, NR};
-
-/// Products with at most this many rows take the packed path (gemm ties or wins above: measured
-/// with 8 and 32 short prompts, 152 and 608 rows).
-pub(crate) const MAX_ROWS: usize = 256;
 
 /// A `[k, n]` weight packed into column panels for the small-M kernel.
 pub(crate) struct PackedWeights {

@@ -7,7 +7,7 @@ use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 use crate::batch::{padding_bias, Batch, PaddingSide};
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
-use crate::kernels::{packed, team};
+use crate::kernels::team;
 use crate::models::layers::{AddNorm, Dense};
 use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions, Precision};
@@ -42,8 +42,9 @@ fn linear(vb: &VarBuilder, name: &str, out: usize, inp: usize) -> candle_core::R
     Dense::load(vb.pp(name), out, inp, true)
 }
 
-/// Encoders whose layer weights take at most this many bytes keep a second, packed copy for the
-/// small-M kernel (short prompts); larger ones would pay too much memory for it.
+/// Encoders whose layer weights take at most this many bytes run their f32 products on the packed
+/// kernel (kernels/packed.rs); larger ones (multilingual-e5-small, 85 MB) keep gemm: the packed
+/// kernel has no blocking over k and was measured on MiniLM-sized layers only.
 const PACK_LIMIT_BYTES: usize = 64 << 20;
 
 /// Padded tokens per forward chunk: batches are run this many tokens at a time, which bounds the
@@ -238,14 +239,10 @@ impl EmbeddingModel for Bert {
             }
             Ok(Tensor::cat(&outs, 0)?)
         };
-        // When no product of the pass goes through gemm (a short batch on the f32 small-M
-        // kernel, or any batch in bf16), the pass runs on a spinning team (kernels/team.rs)
-        // instead of waking rayon's workers for each of its ~30 steps.
-        let packed = |l: &Layer| l.qkv.is_packed();
-        let bf16 = |l: &Layer| l.qkv.is_bf16();
-        if self.layers.iter().all(packed)
-            && (b * s <= packed::MAX_ROWS || self.layers.iter().all(bf16))
-        {
+        // When no product of the pass goes through gemm (every layer packed, f32 or bf16), the
+        // pass runs on a spinning team (kernels/team.rs) instead of waking rayon's workers for
+        // each of its ~30 steps.
+        if self.layers.iter().all(|l| l.qkv.is_packed()) {
             return team::with_team(run);
         }
         run()

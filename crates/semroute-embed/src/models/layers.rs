@@ -79,6 +79,7 @@ impl Dense {
             };
             self.bf16 = Some(p);
             self.packed = None;
+            self.drop_plain(k, n)?;
         }
         Ok(self)
     }
@@ -92,26 +93,30 @@ impl Dense {
         }
     }
 
-    /// Also keeps the weight packed for the small-M kernel (few-row products, e.g. one short
-    /// prompt), where the CPU has one. Costs a second copy of the weight.
+    /// Packs the weight for the f32 packed kernel, where the CPU has one (AVX-512), which then
+    /// takes every product; the plain copy is dropped (see `drop_plain`).
     pub(crate) fn with_packed(mut self) -> candle_core::Result<Self> {
         if cpu_f32(&self.wt) && self.bf16.is_none() {
             let (k, n) = self.wt.dims2()?;
             let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
             self.packed = PackedWeights::pack(&w, k, n);
+            if self.packed.is_some() {
+                self.drop_plain(k, n)?;
+            }
         }
         Ok(self)
     }
 
-    /// Whether products of at most `packed::MAX_ROWS` rows take a packed kernel (f32 small-M
-    /// or bf16), none of which goes through gemm.
-    pub(crate) fn is_packed(&self) -> bool {
-        self.packed.is_some() || self.bf16.is_some()
+    /// Replaces the plain `[k, n]` weight by a one-element stand-in of the same shape, once a
+    /// packed kernel takes every product: the ops read only its shape.
+    fn drop_plain(&mut self, k: usize, n: usize) -> candle_core::Result<()> {
+        self.wt = Tensor::zeros(1, DType::F32, self.wt.device())?.broadcast_as((k, n))?;
+        Ok(())
     }
 
-    /// Whether every product takes the bf16 kernel.
-    pub(crate) fn is_bf16(&self) -> bool {
-        self.bf16.is_some()
+    /// Whether every product takes a packed kernel (f32 or bf16), none of them gemm.
+    pub(crate) fn is_packed(&self) -> bool {
+        self.packed.is_some() || self.bf16.is_some()
     }
 
     /// Whether the CPU kernels can take this layer and `x`.
@@ -176,6 +181,12 @@ impl Dense {
                 packed: self.packed(),
             };
             return x.contiguous()?.apply_op2_no_bwd(&self.wt, &op);
+        }
+        if self.is_packed() {
+            candle_core::bail!(
+                "a packed layer takes f32 input on the CPU, got {:?}",
+                x.dtype()
+            );
         }
         let dims = x.dims().to_vec();
         let inp = dims[dims.len() - 1];
