@@ -4,7 +4,7 @@
 // pooling + L2 normalisation included everywhere, tokenization included everywhere.
 // Each engine lives in its own child process (so RSS is its own); the parent runs the rounds
 // interleaved (engine A, B, C, A, B, C, ...) so a noisy moment hits every engine alike.
-// Figures: short prompt (19 tokens) p50/p99, texts/s short b1/b8/b32, 196-token b1/b8, RSS after
+// Figures: short prompt (19 tokens) p50/p99 (200 calls a turn after 5 untimed ones), texts/s short b1/b8/b32, 196-token b1/b8, RSS after
 // load, peak RSS after a 32 x 256-token batch. Writes reports/bench-peers.json and .svg.
 //
 //   npm ci --prefix scripts/peers                                   # peer engines (dev only)
@@ -144,6 +144,9 @@ async function worker(name) {
   process.send({ ready: true, rssAfterLoadMb: loaded, probe: Array.from(probe.subarray(0, 384)) });
   process.on('message', async (task) => {
     if (task.kind === 'latency') {
+      // Untimed first calls: the previous engine's turn left this process's threads asleep and
+      // its weights out of cache. The figures are the steady state of a lone caller.
+      for (let i = 0; i < task.warmup; i++) await embed([SHORT]);
       const ms = [];
       for (let i = 0; i < task.n; i++) {
         const t = now();
@@ -220,7 +223,7 @@ async function parent() {
       // Let the previous engine's threads go idle first: ONNX Runtime's pool keeps spinning for
       // a while after its last run, which would otherwise land on the next engine's first timings.
       await new Promise((r) => setTimeout(r, 500));
-      w.lat.push(...(await ask(w.child, { kind: 'latency', n: 60 })).ms);
+      w.lat.push(...(await ask(w.child, { kind: 'latency', n: 200, warmup: 5 })).ms);
       for (const p of plan) {
         const res = await ask(w.child, p);
         const acc = w.tp[p.key] ?? { texts: 0, ms: 0, cpuMs: 0 };
