@@ -4,7 +4,7 @@
 use candle_core::{DType, Module, Tensor};
 use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
-use crate::batch::{padding_bias, Batch, PaddingSide};
+use crate::batch::{padding_bias, Batch};
 use crate::config::{Activation, BertConfig};
 use crate::kernels::attention::FusedQkvAttention;
 use crate::kernels::team;
@@ -12,7 +12,7 @@ use crate::models::layers::{AddNorm, Dense};
 use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions, Precision};
 use crate::pooling::Pooling;
-use crate::{Error, Result};
+use crate::Result;
 
 /// A loaded BERT encoder.
 pub struct Bert {
@@ -184,18 +184,12 @@ impl Bert {
             token_type,
             embed_norm,
             layers,
-            caps: Capabilities {
-                pooling: opts.pooling.unwrap_or(Pooling::Mean),
-                padding_side: PaddingSide::Right,
-                pad_token_id: c.pad_token_id,
-                masks_padding: true,
+            caps: Capabilities::right_padded_encoder(
+                opts.pooling.unwrap_or(Pooling::Mean),
+                c.pad_token_id,
                 max_seq_len,
-                hidden_size: h,
-                exit_layers: None,
-                dims: None,
-                append_token_id: None,
-                instruction_template: None,
-            },
+                h,
+            ),
         })
     }
 }
@@ -206,17 +200,8 @@ impl EmbeddingModel for Bert {
     }
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
+        self.caps.check_batch(batch, "BERT")?;
         let (b, s) = batch.input_ids.dims2()?;
-        if batch.lengths.len() != b || batch.padding_side != PaddingSide::Right {
-            return Err(Error::InferenceFailed {
-                context: format!(
-                    "BERT takes {b} right-padded rows, got {} lengths padded {:?}",
-                    batch.lengths.len(),
-                    batch.padding_side
-                ),
-                source: None,
-            });
-        }
         // Rows are independent: run them CHUNK_TOKENS padded tokens at a time (each chunk cut to
         // its longest row), so only one chunk's activations are alive at once.
         let rows = (CHUNK_TOKENS / s.max(1)).max(1);

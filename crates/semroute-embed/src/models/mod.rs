@@ -45,6 +45,45 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// A right-padded encoder with a padding mask, no Matryoshka options and no instruction
+    /// (BERT, XLM-RoBERTa).
+    pub(crate) fn right_padded_encoder(
+        pooling: Pooling,
+        pad_token_id: u32,
+        max_seq_len: usize,
+        hidden_size: usize,
+    ) -> Self {
+        Capabilities {
+            pooling,
+            padding_side: PaddingSide::Right,
+            pad_token_id,
+            masks_padding: true,
+            max_seq_len,
+            hidden_size,
+            exit_layers: None,
+            dims: None,
+            append_token_id: None,
+            instruction_template: None,
+        }
+    }
+
+    /// Checks that `batch` has a length per row and the padding side this model takes.
+    pub(crate) fn check_batch(&self, batch: &Batch, model: &str) -> Result<()> {
+        let b = batch.lengths.len();
+        if batch.input_ids.dim(0)? != b || batch.padding_side != self.padding_side {
+            return Err(Error::InferenceFailed {
+                context: format!(
+                    "{model} takes {} rows padded {:?}, got {b} lengths padded {:?}",
+                    batch.input_ids.dim(0)?,
+                    self.padding_side,
+                    batch.padding_side
+                ),
+                source: None,
+            });
+        }
+        Ok(())
+    }
+
     /// A forward pass longer than the model's positions is a bug upstream (the embedder truncates
     /// and calls this before every forward).
     pub(crate) fn check_seq_len(&self, seq_len: usize) -> Result<()> {

@@ -6,13 +6,13 @@
 use candle_core::{DType, Module, Tensor};
 use candle_nn::{layer_norm, Embedding, LayerNorm, VarBuilder};
 
-use crate::batch::{Batch, PaddingSide};
+use crate::batch::Batch;
 use crate::config::BertConfig;
 use crate::models::bert::Layer;
 use crate::models::loading::strip_prefix;
 use crate::models::{resolve_layer, Capabilities, EmbeddingModel, LoadOptions};
 use crate::pooling::Pooling;
-use crate::{Error, Result};
+use crate::Result;
 
 /// A loaded XLM-RoBERTa encoder.
 pub struct XlmRoberta {
@@ -76,18 +76,12 @@ impl XlmRoberta {
             embed_norm,
             layers,
             first_position,
-            caps: Capabilities {
-                pooling: opts.pooling.unwrap_or(Pooling::Mean),
-                padding_side: PaddingSide::Right,
-                pad_token_id: c.pad_token_id,
-                masks_padding: true,
+            caps: Capabilities::right_padded_encoder(
+                opts.pooling.unwrap_or(Pooling::Mean),
+                c.pad_token_id,
                 max_seq_len,
-                hidden_size: h,
-                exit_layers: None,
-                dims: None,
-                append_token_id: None,
-                instruction_template: None,
-            },
+                h,
+            ),
         })
     }
 }
@@ -98,17 +92,8 @@ impl EmbeddingModel for XlmRoberta {
     }
 
     fn forward(&self, batch: &Batch) -> Result<Tensor> {
-        let (b, s) = batch.input_ids.dims2()?;
-        if batch.lengths.len() != b || batch.padding_side != PaddingSide::Right {
-            return Err(Error::InferenceFailed {
-                context: format!(
-                    "XLM-RoBERTa takes {b} right-padded rows, got {} lengths padded {:?}",
-                    batch.lengths.len(),
-                    batch.padding_side
-                ),
-                source: None,
-            });
-        }
+        self.caps.check_batch(batch, "XLM-RoBERTa")?;
+        let s = batch.input_ids.dim(1)?;
         let device = batch.input_ids.device();
         // Right padding: real tokens sit at 0..n, so their positions are first_position + j.
         // Padded slots get positions too, but the attention mask keeps them out of every real row.
