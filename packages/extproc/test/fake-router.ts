@@ -1,6 +1,6 @@
 // A Router for unit tests: routes on keywords, with a settable delay, failure and an exact-match
 // cache answered like the real router's (`ctx.cache`: a hit, a ticket, or skipped past `ctx.cacheDeadline`).
-import { OutcomeValidationError } from '@semroute/router';
+import { OutcomeValidationError, parseChatRequest } from '@semroute/router';
 import type { OutcomeReceipt, OutcomeStats, CacheScope, CacheSettings, CachedResponse, ChatCompletionRequest, Outcome, RouteCache, RouteContext, RouteDecision, Router } from '@semroute/router';
 
 export class FakeRouter implements Router {
@@ -22,7 +22,9 @@ export class FakeRouter implements Router {
 
   async route(request: ChatCompletionRequest, ctx?: RouteContext): Promise<RouteDecision> {
     if (this.closed) throw Object.assign(new Error('the router is closed'), { code: 'CLOSED' });
-    if (!Array.isArray(request.messages)) throw Object.assign(new Error('expected a "messages" array'), { code: 'INVALID_REQUEST' });
+    // The real router's request check (the HTTP API hands it bodies as they come: null, arrays, ...).
+    const parsed = parseChatRequest(request);
+    if (!parsed.ok) throw Object.assign(new Error(parsed.issue.message), { code: 'INVALID_REQUEST' });
     this.routed.push({ request, ctx });
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failWith) throw this.failWith;

@@ -198,7 +198,9 @@ describe('fuzz: HTTP API', () => {
         }
         if (p.startsWith('/v1/') && a !== `Bearer ${token}`) expect([401, 404]).toContain(res.status);
       }),
-      RUNS,
+      // Always tried first: JSON bodies that are not chat requests (a null body once got a 500
+      // from the test router, which lacked the real router's request check).
+      { ...RUNS, examples: ['null', '[]', '5', '"x"', '{}'].map((b) => ['/v1/route', b, `Bearer ${token}`, 'POST'] as [string, string, string, string]) },
     );
     expect((await h.http('/health')).status).toBe(200);
     expect(await metric('semroute_buffered_body_bytes')).toBe(0);
