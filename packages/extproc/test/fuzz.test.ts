@@ -200,7 +200,7 @@ describe('fuzz: HTTP API', () => {
       }),
       // Always tried first: JSON bodies that are not chat requests (a null body once got a 500
       // from the test router, which lacked the real router's request check).
-      { ...RUNS, examples: ['null', '[]', '5', '"x"', '{}'].map((b) => ['/v1/route', b, `Bearer ${token}`, 'POST'] as [string, string, string, string]) },
+      { ...RUNS, examples: ['null', '[]', '5', '"x"', '{}'].map((b): ['/v1/route', string, `Bearer ${typeof token}`, 'GET' | 'POST' | 'PUT'] => ['/v1/route', b, `Bearer ${token}`, 'POST']) },
     );
     expect((await h.http('/health')).status).toBe(200);
     expect(await metric('semroute_buffered_body_bytes')).toBe(0);
