@@ -1,12 +1,14 @@
 //! Matrix products in bfloat16 (the opt-in `Precision::Bf16`): weights rounded to bf16 once at
-//! load and packed in column panels of 32 holding pairs of rows (`[n / 32][k / 2][32][2]`,
+//! load and packed in column panels of 32 holding pairs of rows (`[n / 32][kp][32][2]`, `kp` = `k / 2` rounded up to 16 pairs,
 //! zero-padded), activations rounded to bf16 per call, products summed in f32 by AVX-512 BF16's
 //! `vdpbf16ps` (two multiply-adds per 32-bit lane: twice the work of an f32 FMA per instruction,
 //! from half the bytes). x86-64 with AVX-512 BF16 only, detected at load; elsewhere loading with
 //! bf16 fails with an error that says so.
 //!
-//! Any number of rows, tiled as in `panels.rs`.
+//! Any number of rows, tiled as in `panels.rs`. On a CPU with AMX tiles (`amx.rs`) the same panels
+//! go to `tdpbf16ps` instead, which does several times the work per cycle.
 
+use crate::kernels::amx;
 use crate::kernels::panels::{self, MR, NR};
 
 /// f32 -> bf16, rounding to nearest even (NaN stays NaN: its top mantissa bits are kept).
@@ -26,11 +28,14 @@ pub(crate) fn from_bf16(h: u16) -> f32 {
     f32::from_bits(u32::from(h) << 16)
 }
 
-/// A `[k, n]` weight rounded to bf16 and packed for the bf16 kernel.
+/// A `[k, n]` weight rounded to bf16 and packed for the bf16 kernels (AVX-512 BF16, or AMX).
 pub(crate) struct PackedBf16 {
     k: usize,
     n: usize,
-    /// Pairs of rows (`k.div_ceil(2)`), each pair one 32-bit lane per column.
+    /// Pairs of rows per panel: `k.div_ceil(2)` rounded up to a multiple of 16 (an AMX tile's
+    /// depth; the pairs past `k` are zeros).
+    kp: usize,
+    /// Pairs of rows, each pair one 32-bit lane per column.
     data: Vec<u32>,
 }
 
@@ -52,11 +57,11 @@ impl PackedBf16 {
         if !supported() || w.len() != k * n {
             return None;
         }
-        let (kp, panels) = (k.div_ceil(2), n.div_ceil(NR));
+        let (kp, panels) = (k.div_ceil(2).next_multiple_of(16), n.div_ceil(NR));
         let mut data = vec![0u32; panels * kp * NR];
         for (p, panel) in data.chunks_exact_mut(kp * NR).enumerate() {
             let (c0, width) = (p * NR, NR.min(n - p * NR));
-            for (kk, dst) in panel.chunks_exact_mut(NR).enumerate() {
+            for (kk, dst) in panel.chunks_exact_mut(NR).take(k.div_ceil(2)).enumerate() {
                 let (r0, r1) = (2 * kk, 2 * kk + 1);
                 for (j, d) in dst[..width].iter_mut().enumerate() {
                     let lo = to_bf16(w[r0 * n + c0 + j]);
@@ -69,15 +74,24 @@ impl PackedBf16 {
                 }
             }
         }
-        Some(PackedBf16 { k, n, data })
+        Some(PackedBf16 { k, n, kp, data })
     }
 }
 
-/// `y[m, n] = bf16(x[m, k]) * W` (row-major `x`, `y`), threaded on the calling pool or team.
+/// `y[m, n] = bf16(x[m, k]) * W` (row-major `x`, `y`), threaded on the calling pool or team: on
+/// AMX tiles where the CPU and the OS allow them (`amx.rs`), else AVX-512 BF16.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
-    let (k, n) = (w.k, w.n);
+    let (k, n, kp) = (w.k, w.n, w.kp);
     assert!(x.len() >= m * k && y.len() >= m * n);
-    let kp = k.div_ceil(2);
+    if amx::available() {
+        return amx::matmul(m, k, n, kp, x, &w.data, y);
+    }
+    avx512_matmul(m, x, w, y)
+}
+
+/// `matmul` on AVX-512 BF16 alone (no AMX), as on a CPU without tiles.
+fn avx512_matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
+    let (k, n, kp) = (w.k, w.n, w.kp);
     // x rounded to bf16 and packed as [m / MR][k / 2][MR] pairs (a lone last value pairs with 0).
     let xp = panels::pack_rows(m, k, x, kp * MR, |row, block: &mut [u32], r| {
         let mut pairs = row.chunks_exact(2);
@@ -85,7 +99,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
             block[kk * MR + r] = u32::from(to_bf16(pair[0])) | (u32::from(to_bf16(pair[1])) << 16);
         }
         if let [last] = pairs.remainder() {
-            block[(kp - 1) * MR + r] = u32::from(to_bf16(*last));
+            block[(k / 2) * MR + r] = u32::from(to_bf16(*last));
         }
     });
     panels::drive(m, n, y, |b, p, out| {
@@ -181,20 +195,36 @@ mod tests {
                 eprintln!("no AVX-512 BF16 here: the bf16 kernel is not used on this machine");
                 return;
             };
-            let mut y = vec![f32::NAN; m * n];
-            matmul(m, &x, &p, &mut y);
             let r = |v: f32| from_bf16(to_bf16(v)) as f64;
-            for i in 0..m {
-                for j in 0..n {
-                    let want: f64 = (0..k).map(|t| r(x[i * k + t]) * r(w[t * n + j])).sum();
-                    let got = y[i * n + j] as f64;
-                    assert!(
-                        (got - want).abs() < 1e-4,
-                        "[{m}x{k}x{n}] ({i},{j}): {got} vs {want}"
-                    );
+            for (kernel, y) in products(m, &x, &p) {
+                for i in 0..m {
+                    for j in 0..n {
+                        let want: f64 = (0..k).map(|t| r(x[i * k + t]) * r(w[t * n + j])).sum();
+                        let got = y[i * n + j] as f64;
+                        assert!(
+                            (got - want).abs() < 1e-4,
+                            "{kernel} [{m}x{k}x{n}] ({i},{j}): {got} vs {want}"
+                        );
+                    }
                 }
             }
         }
+    }
+
+    /// `x * p` by every kernel this CPU runs: AVX-512 BF16, and AMX where the process may use it.
+    fn products(m: usize, x: &[f32], p: &PackedBf16) -> Vec<(&'static str, Vec<f32>)> {
+        let n = p.n;
+        let mut y = vec![f32::NAN; m * n];
+        avx512_matmul(m, x, p, &mut y);
+        let mut out = vec![("avx512-bf16", y)];
+        if amx::available() {
+            let mut y = vec![f32::NAN; m * n];
+            amx::matmul(m, p.k, n, p.kp, x, &p.data, &mut y);
+            out.push(("amx", y));
+        } else {
+            eprintln!("no AMX tiles here: the AMX kernel is not checked on this machine");
+        }
+        out
     }
 
     #[test]
@@ -210,12 +240,15 @@ mod tests {
             eprintln!("no AVX-512 BF16 here: the bf16 kernel is not used on this machine");
             return;
         };
-        let mut all = vec![0f32; m * n];
-        matmul(m, &x, &p, &mut all);
-        for i in [0, 13, 39] {
-            let mut one = vec![0f32; n];
-            matmul(1, &x[i * k..(i + 1) * k], &p, &mut one);
-            assert_eq!(one, all[i * n..(i + 1) * n], "row {i}");
+        for (kernel, all) in products(m, &x, &p) {
+            for i in [0, 13, 39] {
+                let one = products(1, &x[i * k..(i + 1) * k], &p)
+                    .into_iter()
+                    .find(|(name, _)| *name == kernel)
+                    .expect("the same kernels for one row")
+                    .1;
+                assert_eq!(one, all[i * n..(i + 1) * n], "{kernel}: row {i}");
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! of the generic ops; the opt-in bf16 products (`bf16.rs`) round their operands to bf16.
 
 pub(crate) mod activation;
+pub(crate) mod amx;
 pub(crate) mod attention;
 pub(crate) mod bf16;
 pub(crate) mod gemm;
