@@ -97,6 +97,10 @@ mod avx512 {
         let mut a1 = [_mm512_setzero_ps(); MR];
         let (mut w, mut xs) = (panel, xp);
         for _ in 0..k {
+            // The panel's rows 32 steps ahead: a short prompt's product streams each weight from
+            // memory once, and the hardware prefetcher alone left the FMAs waiting (p50 -20%).
+            _mm_prefetch::<_MM_HINT_T0>(w.wrapping_add(32 * NR).cast());
+            _mm_prefetch::<_MM_HINT_T0>(w.wrapping_add(32 * NR + 16).cast());
             let w0 = _mm512_loadu_ps(w);
             let w1 = _mm512_loadu_ps(w.add(16));
             for r in 0..MR {
