@@ -12,6 +12,13 @@ use crate::kernels::gemm::strided;
 use crate::kernels::softmax::softmax_rows;
 use crate::kernels::{team, Shared};
 
+thread_local! {
+    /// Each thread's score buffer, kept between tasks and passes: a fresh zeroed `[s, s]` per
+    /// (row, head) was a page-faulting allocation of up to 256 KB each time. Every element a task
+    /// reads it has written first (the scores product overwrites, it does not accumulate).
+    static SCORES: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// The op on `qkv` `[b, s, 3 * heads * head_dim]` (Q, K, V each head-major); output `[b, s, h]`.
 pub(crate) struct FusedQkvAttention<'a> {
     pub heads: usize,
@@ -85,7 +92,16 @@ impl CustomOp1 for FusedQkvAttention<'_> {
                 );
             }
         };
-        team::for_each_init(b * heads, || vec![0f32; s * s], one);
+        team::for_each(b * heads, |task| {
+            SCORES.with(|cell| {
+                let mut scores = cell.take();
+                if scores.len() < s * s {
+                    scores.resize(s * s, 0.0);
+                }
+                one(&mut scores, task);
+                cell.set(scores);
+            })
+        });
         Ok((CpuStorage::F32(ctx), Shape::from((b, s, h))))
     }
 }

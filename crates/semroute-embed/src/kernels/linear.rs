@@ -13,6 +13,7 @@ use crate::kernels::bf16::{self, PackedBf16};
 use crate::kernels::gemm;
 use crate::kernels::norm::{bias_residual_norm, Norm};
 use crate::kernels::packed::{self, PackedWeights};
+use crate::kernels::team;
 
 /// The weight operand's forms beside the plain `[k, n]` tensor.
 #[derive(Clone, Copy)]
@@ -98,7 +99,10 @@ impl CustomOp2 for LinearOp<'_> {
         l2: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let (mut y, dims) = product(s1, l1, s2, l2, self.bias, self.packed)?;
-        bias_act(&mut y, self.bias, self.act);
+        if self.bias.is_some() || self.act.is_some() {
+            let n = *dims.last().expect("rank >= 1");
+            team::for_each_rows(&mut y, n, |_, rows| bias_act(rows, self.bias, self.act));
+        }
         Ok((CpuStorage::F32(y), Shape::from(dims)))
     }
 }
@@ -126,7 +130,11 @@ impl CustomOp3 for LinearAddNormOp<'_> {
                 self.norm.gamma.len()
             );
         }
-        bias_residual_norm(&mut y, self.bias, residual, self.norm);
+        let n = self.norm.gamma.len();
+        team::for_each_rows(&mut y, n, |first, rows| {
+            let res = &residual[first * n..first * n + rows.len()];
+            bias_residual_norm(rows, self.bias, res, self.norm)
+        });
         Ok((CpuStorage::F32(y), Shape::from(dims)))
     }
 }

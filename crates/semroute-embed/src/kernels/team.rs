@@ -215,6 +215,30 @@ pub(crate) fn for_each_init<T>(
     }
 }
 
+/// `f(first, rows)` over `y` (`[m, n]`, row-major) in parts of whole rows from row `first`, in
+/// parallel (as `for_each`): for element-wise or row-wise epilogues, whose result for a row does
+/// not depend on the split.
+pub(crate) fn for_each_rows(y: &mut [f32], n: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) {
+    /// Rows per part at least: a part is worth a hand-off from about 16 KB of work.
+    const MIN_ROWS: usize = 4;
+    let m = y.len().checked_div(n).unwrap_or(0);
+    let parts = (4 * rayon::current_num_threads())
+        .min(m.div_ceil(MIN_ROWS))
+        .max(1);
+    if parts == 1 {
+        return f(0, y);
+    }
+    let per = m.div_ceil(parts);
+    let base = crate::kernels::Shared(y.as_mut_ptr());
+    for_each(m.div_ceil(per), |i| {
+        let rows = per.min(m - i * per);
+        // SAFETY: part i owns rows [i * per, i * per + rows) of y, inside its m rows.
+        f(i * per, unsafe {
+            std::slice::from_raw_parts_mut(base.ptr().add(i * per * n), rows * n)
+        })
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +249,35 @@ mod tests {
             .num_threads(n)
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn row_parts_cover_every_row_once_with_their_first_row() {
+        for threads in [1, 2, 3] {
+            for m in [0, 1, 5, 19, 100] {
+                let n = 7;
+                let mut y = vec![0f32; m * n];
+                pool(threads).install(|| {
+                    let run = |y: &mut [f32]| {
+                        for_each_rows(y, n, |first, rows| {
+                            for (r, row) in rows.chunks_exact_mut(n).enumerate() {
+                                for v in row {
+                                    *v += (first + r) as f32 + 1.0;
+                                }
+                            }
+                        })
+                    };
+                    with_team(|| run(&mut y));
+                    run(&mut y);
+                });
+                for (i, row) in y.chunks_exact(n).enumerate() {
+                    assert!(
+                        row.iter().all(|&v| v == 2.0 * (i as f32 + 1.0)),
+                        "m {m}, row {i}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
