@@ -54,27 +54,31 @@ fn avx512() -> bool {
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
     let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
-    // x packed as [m / MR][k][MR]: the microkernel reads it sequentially.
-    let xp = panels::pack_rows(m, k, x, k * MR, |row, block: &mut [f32], r| {
-        for (kk, &v) in row.iter().enumerate() {
-            block[kk * MR + r] = v;
-        }
-    });
+    // The microkernel reads x's rows in place (row stride k); the rows of a last, partial block
+    // are copied into MR zero-padded rows, so that no tile reads past x.
+    let full = m / MR;
+    let tail: Vec<f32> = if m.is_multiple_of(MR) {
+        Vec::new()
+    } else {
+        let mut t = vec![0f32; MR * k];
+        t[..(m - full * MR) * k].copy_from_slice(&x[full * MR * k..m * k]);
+        t
+    };
     panels::drive(m, n, y, |b, p, out| {
-        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); block b of xp
-        // holds k * MR values and panel p of w holds k * NR.
+        let rows = if b < full {
+            &x[b * MR * k..]
+        } else {
+            &tail[..]
+        };
+        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); `rows` holds
+        // MR rows of k values and panel p of w holds k * NR.
         #[cfg(target_arch = "x86_64")]
         unsafe {
-            avx512::tile(
-                k,
-                xp.as_ptr().add(b * k * MR),
-                w.data.as_ptr().add(p * k * NR),
-                out,
-            )
+            avx512::tile(k, rows.as_ptr(), w.data.as_ptr().add(p * k * NR), out)
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (b, p, out);
+            let _ = (rows, p, out);
             unreachable!("PackedWeights exist only on x86-64 with AVX-512")
         }
     });
@@ -87,15 +91,15 @@ mod avx512 {
     use super::{MR, NR};
     use crate::kernels::panels::Tile;
 
-    /// One tile: `out[MR][NR] = xp[k][MR]^T * panel[k][NR]`.
+    /// One tile: `out[MR][NR] = x[MR][k] * panel[k][NR]` (x row-major, row stride k).
     ///
     /// # Safety
-    /// AVX-512F must be present; `xp` holds `k * MR` values and `panel` `k * NR`.
+    /// AVX-512F must be present; `x` holds `k * MR` values and `panel` `k * NR`.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn tile(k: usize, xp: *const f32, panel: *const f32, out: &mut Tile) {
+    pub(super) unsafe fn tile(k: usize, x: *const f32, panel: *const f32, out: &mut Tile) {
         let mut a0 = [_mm512_setzero_ps(); MR];
         let mut a1 = [_mm512_setzero_ps(); MR];
-        let (mut w, mut xs) = (panel, xp);
+        let (mut w, mut xs) = (panel, x);
         for _ in 0..k {
             // The panel's rows 32 steps ahead: a short prompt's product streams each weight from
             // memory once, and the hardware prefetcher alone left the FMAs waiting (p50 -20%).
@@ -104,12 +108,12 @@ mod avx512 {
             let w0 = _mm512_loadu_ps(w);
             let w1 = _mm512_loadu_ps(w.add(16));
             for r in 0..MR {
-                let b = _mm512_set1_ps(*xs.add(r));
+                let b = _mm512_set1_ps(*xs.add(r * k));
                 a0[r] = _mm512_fmadd_ps(b, w0, a0[r]);
                 a1[r] = _mm512_fmadd_ps(b, w1, a1[r]);
             }
             w = w.add(NR);
-            xs = xs.add(MR);
+            xs = xs.add(1);
         }
         for r in 0..MR {
             _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
