@@ -15,6 +15,7 @@
 //! Linux only: the kernel hands out the tile registers on request (`arch_prctl`), once per
 //! process; where it refuses, or elsewhere, the AVX-512 BF16 kernel runs instead.
 
+use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 use crate::kernels::{team, Shared};
@@ -78,7 +79,7 @@ pub(crate) fn matmul(
     kp: usize,
     x: &[f32],
     panels: &[u32],
-    y: &mut [f32],
+    y: &mut [MaybeUninit<f32>],
 ) {
     assert!(available() && kp.is_multiple_of(16) && 2 * kp >= k);
     assert!(x.len() >= m * k && y.len() >= m * n && panels.len() >= n.div_ceil(NB) * kp * NB);
@@ -100,7 +101,7 @@ pub(crate) fn matmul(
     let (npanels, chunks) = (n.div_ceil(NB), steps.div_ceil(CHUNK_STEPS));
     let groups = rayon::current_num_threads().min(npanels).max(1);
     let per = npanels.div_ceil(groups);
-    let out = Shared(y.as_mut_ptr());
+    let out = Shared(y.as_mut_ptr().cast::<f32>());
     let run = |t: usize| {
         let (c, g) = (t / groups, t % groups);
         let mut tile = Tiles::default();

@@ -8,6 +8,8 @@
 //! Any number of rows, tiled as in `panels.rs`. On a CPU with AMX tiles (`amx.rs`) the same panels
 //! go to `tdpbf16ps` instead, which does several times the work per cycle.
 
+use std::mem::MaybeUninit;
+
 use crate::kernels::amx;
 use crate::kernels::panels::{self, MR, NR};
 
@@ -80,7 +82,7 @@ impl PackedBf16 {
 
 /// `y[m, n] = bf16(x[m, k]) * W` (row-major `x`, `y`), threaded on the calling pool or team: on
 /// AMX tiles where the CPU and the OS allow them (`amx.rs`), else AVX-512 BF16.
-pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
+pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [MaybeUninit<f32>]) {
     let (k, n, kp) = (w.k, w.n, w.kp);
     assert!(x.len() >= m * k && y.len() >= m * n);
     if amx::available() {
@@ -90,7 +92,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
 }
 
 /// `matmul` on AVX-512 BF16 alone (no AMX), as on a CPU without tiles.
-fn avx512_matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
+fn avx512_matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [MaybeUninit<f32>]) {
     let (k, n, kp) = (w.k, w.n, w.kp);
     // x rounded to bf16 and packed as [m / MR][k / 2][MR] pairs (a lone last value pairs with 0).
     let xp = panels::pack_rows(m, k, x, kp * MR, |row, block: &mut [u32], r| {
@@ -104,7 +106,7 @@ fn avx512_matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [f32]) {
     });
     panels::drive(m, n, y, |b, p, out| {
         // SAFETY: `w` exists only where AVX-512 BF16 was detected (PackedBf16::pack); block b of
-        // xp holds kp * MR pairs and panel p of w holds kp * NR.
+        // xp holds kp * MR pairs, panel p of w holds kp * NR, `out` is inside y (drive).
         #[cfg(target_arch = "x86_64")]
         unsafe {
             avx512::tile(
@@ -127,14 +129,15 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::{MR, NR};
-    use crate::kernels::panels::Tile;
+    use crate::kernels::panels::{store, TileOut};
 
-    /// One tile: `out[MR][NR] = xp[kp][MR]^T * panel[kp][NR]` over pairs of k.
+    /// One tile: `out = xp[kp][MR]^T * panel[kp][NR]` over pairs of k.
     ///
     /// # Safety
-    /// AVX-512F and AVX-512 BF16 must be present; `xp` holds `kp * MR` pairs, `panel` `kp * NR`.
+    /// AVX-512F and AVX-512 BF16 must be present; `xp` holds `kp * MR` pairs, `panel` `kp * NR`,
+    /// `out` is writable.
     #[target_feature(enable = "avx512f,avx512bf16")]
-    pub(super) unsafe fn tile(kp: usize, xp: *const u32, panel: *const u32, out: &mut Tile) {
+    pub(super) unsafe fn tile(kp: usize, xp: *const u32, panel: *const u32, out: TileOut) {
         let mut a0 = [_mm512_setzero_ps(); MR];
         let mut a1 = [_mm512_setzero_ps(); MR];
         let (mut w, mut xs) = (panel, xp);
@@ -149,10 +152,7 @@ mod avx512 {
             w = w.add(NR);
             xs = xs.add(MR);
         }
-        for r in 0..MR {
-            _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
-            _mm512_storeu_ps(out[r].as_mut_ptr().add(16), a1[r]);
-        }
+        store(out, &a0, &a1);
     }
 }
 
@@ -214,12 +214,10 @@ mod tests {
     /// `x * p` by every kernel this CPU runs: AVX-512 BF16, and AMX where the process may use it.
     fn products(m: usize, x: &[f32], p: &PackedBf16) -> Vec<(&'static str, Vec<f32>)> {
         let n = p.n;
-        let mut y = vec![f32::NAN; m * n];
-        avx512_matmul(m, x, p, &mut y);
+        let y = crate::kernels::written(m * n, |y| avx512_matmul(m, x, p, y));
         let mut out = vec![("avx512-bf16", y)];
         if amx::available() {
-            let mut y = vec![f32::NAN; m * n];
-            amx::matmul(m, p.k, n, p.kp, x, &p.data, &mut y);
+            let y = crate::kernels::written(m * n, |y| amx::matmul(m, p.k, n, p.kp, x, &p.data, y));
             out.push(("amx", y));
         } else {
             eprintln!("no AMX tiles here: the AMX kernel is not checked on this machine");

@@ -1,5 +1,7 @@
 //! Row-major f32 matrix products through gemm, threaded on the calling rayon pool.
 
+use std::mem::MaybeUninit;
+
 use gemm::Parallelism;
 
 /// Threads gemm may use: the calling pool's size (the embedder's own pool, or the global one).
@@ -10,8 +12,15 @@ fn parallelism() -> Parallelism {
     }
 }
 
-/// `y[m, n] = x[m, k] * w[k, n]`, all row-major and contiguous.
-pub(crate) fn matmul(m: usize, k: usize, n: usize, x: &[f32], w: &[f32], y: &mut [f32]) {
+/// `y[m, n] = x[m, k] * w[k, n]`, all row-major and contiguous (every element of y written).
+pub(crate) fn matmul(
+    m: usize,
+    k: usize,
+    n: usize,
+    x: &[f32],
+    w: &[f32],
+    y: &mut [MaybeUninit<f32>],
+) {
     assert!(x.len() >= m * k && w.len() >= k * n && y.len() >= m * n);
     // SAFETY: the three slices hold at least the elements the strides below reach.
     unsafe {
@@ -21,7 +30,7 @@ pub(crate) fn matmul(m: usize, k: usize, n: usize, x: &[f32], w: &[f32], y: &mut
             n,
             (x.as_ptr(), k as isize, 1),
             (w.as_ptr(), n as isize, 1),
-            (y.as_mut_ptr(), n as isize, 1),
+            (y.as_mut_ptr().cast::<f32>(), n as isize, 1),
             parallelism(),
         )
     }

@@ -13,7 +13,7 @@ use crate::kernels::bf16::{self, PackedBf16};
 use crate::kernels::gemm;
 use crate::kernels::norm::{bias_residual_norm, Norm};
 use crate::kernels::packed::{self, PackedWeights};
-use crate::kernels::team;
+use crate::kernels::{team, written};
 
 /// The weight operand's forms beside the plain `[k, n]` tensor.
 #[derive(Clone, Copy)]
@@ -75,12 +75,15 @@ fn product(
         }
     }
     let m = x.len() / k;
-    let mut y = vec![0f32; m * n];
-    match packed {
-        Packed::F32(p) => packed::matmul(m, x, p, &mut y),
-        Packed::Bf16(p) => bf16::matmul(m, x, p, &mut y),
-        Packed::None => gemm::matmul(m, k, n, x, contiguous(s2, l2, "weight")?, &mut y),
-    }
+    // Written in full by every kernel: no zeroing first.
+    let y = match packed {
+        Packed::F32(p) => written(m * n, |y| packed::matmul(m, x, p, y)),
+        Packed::Bf16(p) => written(m * n, |y| bf16::matmul(m, x, p, y)),
+        Packed::None => {
+            let w = contiguous(s2, l2, "weight")?;
+            written(m * n, |y| gemm::matmul(m, k, n, x, w, y))
+        }
+    };
     let mut out = dims.to_vec();
     *out.last_mut().expect("rank >= 1") = n;
     Ok((y, out))

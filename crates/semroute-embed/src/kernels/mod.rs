@@ -36,3 +36,16 @@ impl<T> Shared<T> {
         self.0
     }
 }
+
+/// A fresh output of `len` values that `fill` writes in full (the kernels' outputs are written,
+/// never read, so they need no zeroing).
+pub(crate) fn written(
+    len: usize,
+    fill: impl FnOnce(&mut [std::mem::MaybeUninit<f32>]),
+) -> Vec<f32> {
+    let mut y = Vec::with_capacity(len);
+    fill(&mut y.spare_capacity_mut()[..len]);
+    // SAFETY: `fill` wrote all `len` values (each kernel's contract: every output element).
+    unsafe { y.set_len(len) };
+    y
+}

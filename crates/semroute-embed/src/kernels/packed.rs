@@ -6,6 +6,8 @@
 //! with gemm on large batches (BENCHMARKS.md, issue 13), so a packed layer keeps no plain copy.
 //! x86-64 with AVX-512 only (runtime-detected at pack time); everything else keeps gemm.
 
+use std::mem::MaybeUninit;
+
 use crate::kernels::panels::{self, MR, NR};
 
 /// A `[k, n]` weight packed into column panels for the small-M kernel.
@@ -51,7 +53,7 @@ fn avx512() -> bool {
 }
 
 /// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded on the calling pool or team.
-pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
+pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [MaybeUninit<f32>]) {
     let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
     // The microkernel reads x's rows in place (row stride k); the rows of a last, partial block
@@ -71,7 +73,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [f32]) {
             &tail[..]
         };
         // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); `rows` holds
-        // MR rows of k values and panel p of w holds k * NR.
+        // MR rows of k values, panel p of w holds k * NR, `out` is inside y (drive).
         #[cfg(target_arch = "x86_64")]
         unsafe {
             avx512::tile(k, rows.as_ptr(), w.data.as_ptr().add(p * k * NR), out)
@@ -89,14 +91,14 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     use super::{MR, NR};
-    use crate::kernels::panels::Tile;
+    use crate::kernels::panels::{store, TileOut};
 
-    /// One tile: `out[MR][NR] = x[MR][k] * panel[k][NR]` (x row-major, row stride k).
+    /// One tile: `out = x[MR][k] * panel[k][NR]` (x row-major, row stride k).
     ///
     /// # Safety
-    /// AVX-512F must be present; `x` holds `k * MR` values and `panel` `k * NR`.
+    /// AVX-512F must be present; `x` holds `k * MR` values, `panel` `k * NR`, `out` is writable.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn tile(k: usize, x: *const f32, panel: *const f32, out: &mut Tile) {
+    pub(super) unsafe fn tile(k: usize, x: *const f32, panel: *const f32, out: TileOut) {
         let mut a0 = [_mm512_setzero_ps(); MR];
         let mut a1 = [_mm512_setzero_ps(); MR];
         let (mut w, mut xs) = (panel, x);
@@ -115,10 +117,7 @@ mod avx512 {
             w = w.add(NR);
             xs = xs.add(1);
         }
-        for r in 0..MR {
-            _mm512_storeu_ps(out[r].as_mut_ptr(), a0[r]);
-            _mm512_storeu_ps(out[r].as_mut_ptr().add(16), a1[r]);
-        }
+        store(out, &a0, &a1);
     }
 }
 
@@ -141,8 +140,7 @@ mod tests {
                 return;
             };
             assert_eq!(p.len(), n.div_ceil(NR) * NR * k);
-            let mut y = vec![f32::NAN; m * n];
-            matmul(m, &x, &p, &mut y);
+            let y = crate::kernels::written(m * n, |y| matmul(m, &x, &p, y));
             for i in 0..m {
                 for j in 0..n {
                     let want: f64 = (0..k).map(|t| (x[i * k + t] * w[t * n + j]) as f64).sum();

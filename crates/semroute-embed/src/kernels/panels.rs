@@ -1,8 +1,11 @@
-//! The tiling shared by the packed kernels (f32 `packed.rs`, bf16 `bf16.rs`): the activations are
-//! packed in blocks of `MR` rows, the weights in panels of `NR` columns, and a microkernel computes
-//! one block x panel tile at a time. Rows go in chunks of `CHUNK_BLOCKS` blocks, which stay in L2
+//! The tiling shared by the packed kernels (f32 `packed.rs`, bf16 `bf16.rs`): the activations go
+//! in blocks of `MR` rows (packed per call for bf16, read in place for f32), the weights in panels
+//! of `NR` columns, and a microkernel computes one block x panel tile at a time, storing it straight
+//! into the output. Rows go in chunks of `CHUNK_BLOCKS` blocks, which stay in L2
 //! while every panel passes over them; each chunk's panels are split over the threads. A row's
 //! result depends only on that row: the same sums in the same order alone and in a batch.
+
+use std::mem::MaybeUninit;
 
 use crate::kernels::{team, Shared};
 
@@ -13,8 +16,43 @@ pub(crate) const MR: usize = 12;
 /// Row blocks per chunk: 96 rows of packed activations (at most 590 KB in f32 for k = 1536).
 const CHUNK_BLOCKS: usize = 8;
 
-/// One tile of the product.
-pub(crate) type Tile = [[f32; NR]; MR];
+/// Where one tile's results go: `rows` (<= MR) rows of `width` (<= NR) values from `ptr`, `ld`
+/// apart (a block x panel corner of the row-major output).
+#[derive(Clone, Copy)]
+pub(crate) struct TileOut {
+    pub ptr: *mut f32,
+    pub ld: usize,
+    pub rows: usize,
+    pub width: usize,
+}
+
+/// Stores a tile's accumulators (row r: columns 0-15 in `lo[r]`, 16-31 in `hi[r]`) straight into
+/// the output, masked to the rows and columns that exist.
+///
+/// # Safety
+/// AVX-512F must be present; `out` must address `out.rows` rows of `out.width` writable values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn store(
+    out: TileOut,
+    lo: &[std::arch::x86_64::__m512; MR],
+    hi: &[std::arch::x86_64::__m512; MR],
+) {
+    use std::arch::x86_64::*;
+    let bits = |w: usize| -> u16 {
+        if w >= 16 {
+            u16::MAX
+        } else {
+            (1u16 << w) - 1
+        }
+    };
+    let (m0, m1) = (bits(out.width), bits(out.width.saturating_sub(16)));
+    for r in 0..out.rows.min(MR) {
+        let row = out.ptr.add(r * out.ld);
+        _mm512_mask_storeu_ps(row, m0, lo[r]);
+        _mm512_mask_storeu_ps(row.add(16), m1, hi[r]);
+    }
+}
 
 /// `x` (`[m, k]`, row-major) packed in blocks of `MR` rows of `block_len` elements each (zeroed
 /// where rows are missing), in parallel; `pack_row(row, block, r)` writes row `r` of a block.
@@ -40,14 +78,14 @@ pub(crate) fn pack_rows<T: Copy + Default + Send + Sync>(
     xp
 }
 
-/// `y` (`[m, n]`, row-major) from tiles: `tile(block, panel, out)` computes row block `block` x
-/// column panel `panel`; the rows and columns that exist are copied into `y`. Runs on the calling
-/// pool, or on the calling thread's team (see `team`).
+/// `y` (`[m, n]`, row-major, every element written) from tiles: `tile(block, panel, out)`
+/// computes row block `block` x column panel `panel` and stores the rows and columns that exist
+/// at `out`. Runs on the calling pool, or on the calling thread's team (see `team`).
 pub(crate) fn drive(
     m: usize,
     n: usize,
-    y: &mut [f32],
-    tile: impl Fn(usize, usize, &mut Tile) + Sync + Send,
+    y: &mut [MaybeUninit<f32>],
+    tile: impl Fn(usize, usize, TileOut) + Sync + Send,
 ) {
     assert!(y.len() >= m * n);
     let (blocks, panels) = (m.div_ceil(MR), n.div_ceil(NR));
@@ -57,25 +95,24 @@ pub(crate) fn drive(
     let chunks = blocks.div_ceil(CHUNK_BLOCKS);
     let groups = rayon::current_num_threads().min(panels).max(1);
     let per = panels.div_ceil(groups);
-    let out = Shared(y.as_mut_ptr());
+    let out = Shared(y.as_mut_ptr().cast::<f32>());
     let run = |t: usize| {
         let (c, g) = (t / groups, t % groups);
-        let mut buf: Tile = [[0f32; NR]; MR];
         for p in g * per..((g + 1) * per).min(panels) {
             let (c0, width) = (p * NR, NR.min(n - p * NR));
             for b in c * CHUNK_BLOCKS..((c + 1) * CHUNK_BLOCKS).min(blocks) {
-                tile(b, p, &mut buf);
-                for (r, row) in buf.iter().enumerate().take((m - b * MR).min(MR)) {
-                    // SAFETY: task (c, g) writes only the rows of chunk c and the columns of the
-                    // panels of group g, inside y's m x n.
-                    unsafe {
-                        std::ptr::copy_nonoverlapping(
-                            row.as_ptr(),
-                            out.ptr().add((b * MR + r) * n + c0),
-                            width,
-                        )
-                    }
-                }
+                // Task (c, g) writes only the rows of chunk c and the columns of the panels of
+                // group g, inside y's m x n.
+                tile(
+                    b,
+                    p,
+                    TileOut {
+                        ptr: out.ptr().wrapping_add(b * MR * n + c0),
+                        ld: n,
+                        rows: (m - b * MR).min(MR),
+                        width,
+                    },
+                )
             }
         }
     };
