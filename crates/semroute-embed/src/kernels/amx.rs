@@ -18,12 +18,12 @@
 use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
+// Columns per step: one bf16 panel, two B tiles of 16.
+use crate::kernels::panels::{self, NR as NB};
 use crate::kernels::{team, Shared};
 
 /// Rows per step: two A tiles of 16.
 const MB: usize = 32;
-/// Columns per step: one bf16 panel (`bf16::NR`), two B tiles of 16.
-const NB: usize = 32;
 /// Steps of rows that stay in L2 while the panels pass (128 rows x 1536 bf16 = 384 KB).
 const CHUNK_STEPS: usize = 4;
 
@@ -70,7 +70,7 @@ fn detect() -> bool {
     false
 }
 
-/// `y[m, n] = bf16(x[m, k]) * W` for bf16 panels `panels` (`[n / 32][kp][32]` pairs, `kp` a
+/// `y[m, n] = bf16(x[m, k]) * W` for bf16 panels `w` (`[n / 32][kp][32]` pairs, `kp` a
 /// multiple of 16), threaded on the calling pool or team. Only where `available()`.
 pub(crate) fn matmul(
     m: usize,
@@ -78,11 +78,11 @@ pub(crate) fn matmul(
     n: usize,
     kp: usize,
     x: &[f32],
-    panels: &[u32],
+    w: &[u32],
     y: &mut [MaybeUninit<f32>],
 ) {
     assert!(available() && kp.is_multiple_of(16) && 2 * kp >= k);
-    assert!(x.len() >= m * k && y.len() >= m * n && panels.len() >= n.div_ceil(NB) * kp * NB);
+    assert!(x.len() >= m * k && y.len() >= m * n && w.len() >= n.div_ceil(NB) * kp * NB);
     if m == 0 || n == 0 {
         return;
     }
@@ -98,49 +98,29 @@ pub(crate) fn matmul(
             unsafe { round_row(&x[r * k..(r + 1) * k], row) };
         }
     });
-    let (npanels, chunks) = (n.div_ceil(NB), steps.div_ceil(CHUNK_STEPS));
-    let groups = rayon::current_num_threads().min(npanels).max(1);
-    let per = npanels.div_ceil(groups);
-    let out = Shared(y.as_mut_ptr().cast::<f32>());
-    let run = |t: usize| {
-        let (c, g) = (t / groups, t % groups);
-        let mut tile = Tiles::default();
+    let init = || {
         // SAFETY: `available()` held (asserted above), so this thread may configure tiles.
-        let _cfg = unsafe { TileConfig::load() };
-        for p in g * per..((g + 1) * per).min(npanels) {
-            let (c0, width) = (p * NB, NB.min(n - p * NB));
-            for s in c * CHUNK_STEPS..((c + 1) * CHUNK_STEPS).min(steps) {
-                // SAFETY: xb holds MB rows of kpad bf16 from row s * MB; panel p holds kp * NB
-                // pairs; kp is a multiple of 16.
-                unsafe {
-                    step(
-                        kp / 16,
-                        xb.as_ptr().add(s * MB * kpad),
-                        2 * kpad,
-                        panels.as_ptr().add(p * kp * NB),
-                        &mut tile,
-                    )
-                };
-                for r in 0..MB.min(m - s * MB) {
-                    // SAFETY: task (c, g) writes only the rows of chunk c and the columns of the
-                    // panels of group g, inside y's m x n.
-                    unsafe {
-                        std::ptr::copy_nonoverlapping(
-                            tile.0[r].as_ptr(),
-                            out.ptr().add((s * MB + r) * n + c0),
-                            width,
-                        )
-                    }
-                }
+        (unsafe { TileConfig::load() }, Tiles::default())
+    };
+    panels::drive_blocks(m, n, y, (MB, CHUNK_STEPS), init, |(_, tile), s, p, out| {
+        // SAFETY: xb holds MB rows of kpad bf16 from row s * MB; panel p holds kp * NB pairs; kp
+        // is a multiple of 16; the tiles were configured by `init` on this thread.
+        unsafe {
+            step(
+                kp / 16,
+                xb.as_ptr().add(s * MB * kpad),
+                2 * kpad,
+                w.as_ptr().add(p * kp * NB),
+                tile,
+            )
+        };
+        for (r, row) in tile.0.iter().enumerate().take(out.rows) {
+            // SAFETY: `out` addresses out.rows rows of out.width values inside y (drive_blocks).
+            unsafe {
+                std::ptr::copy_nonoverlapping(row.as_ptr(), out.ptr.add(r * out.ld), out.width)
             }
         }
-    };
-    let tasks = chunks * groups;
-    if tasks == 1 {
-        run(0)
-    } else {
-        team::for_each(tasks, run)
-    }
+    });
 }
 
 /// `dst = bf16(src)`, rounding to nearest even, 32 at a time (`vcvtne2ps2bf16`; like

@@ -16,8 +16,8 @@ pub(crate) const MR: usize = 12;
 /// Row blocks per chunk: 96 rows of packed activations (at most 590 KB in f32 for k = 1536).
 const CHUNK_BLOCKS: usize = 8;
 
-/// Where one tile's results go: `rows` (<= MR) rows of `width` (<= NR) values from `ptr`, `ld`
-/// apart (a block x panel corner of the row-major output).
+/// Where one tile's results go: `rows` (at most the block's) rows of `width` (<= NR) values from
+/// `ptr`, `ld` apart (a block x panel corner of the row-major output).
 #[derive(Clone, Copy)]
 pub(crate) struct TileOut {
     pub ptr: *mut f32,
@@ -79,40 +79,58 @@ pub(crate) fn pack_rows<T: Copy + Default + Send + Sync>(
 }
 
 /// `y` (`[m, n]`, row-major, every element written) from tiles: `tile(block, panel, out)`
-/// computes row block `block` x column panel `panel` and stores the rows and columns that exist
-/// at `out`. Runs on the calling pool, or on the calling thread's team (see `team`).
+/// computes row block `block` (`MR` rows) x column panel `panel` and stores the rows and columns
+/// that exist at `out`. Runs on the calling pool, or on the calling thread's team (see `team`).
 pub(crate) fn drive(
     m: usize,
     n: usize,
     y: &mut [MaybeUninit<f32>],
     tile: impl Fn(usize, usize, TileOut) + Sync + Send,
 ) {
-    assert!(y.len() >= m * n);
-    let (blocks, panels) = (m.div_ceil(MR), n.div_ceil(NR));
+    drive_blocks(
+        m,
+        n,
+        y,
+        (MR, CHUNK_BLOCKS),
+        || (),
+        |_, b, p, out| tile(b, p, out),
+    )
+}
+
+/// `drive` with blocks of `rows` rows, `chunk` blocks to a chunk, and per-task state from `init`
+/// (made once per task, before its first tile).
+pub(crate) fn drive_blocks<S>(
+    m: usize,
+    n: usize,
+    y: &mut [MaybeUninit<f32>],
+    (rows, chunk): (usize, usize),
+    init: impl Fn() -> S + Sync + Send,
+    tile: impl Fn(&mut S, usize, usize, TileOut) + Sync + Send,
+) {
+    assert!(y.len() >= m * n && rows > 0 && chunk > 0);
+    let (blocks, panels) = (m.div_ceil(rows), n.div_ceil(NR));
     if blocks == 0 || panels == 0 {
         return;
     }
-    let chunks = blocks.div_ceil(CHUNK_BLOCKS);
+    let chunks = blocks.div_ceil(chunk);
     let groups = rayon::current_num_threads().min(panels).max(1);
     let per = panels.div_ceil(groups);
     let out = Shared(y.as_mut_ptr().cast::<f32>());
     let run = |t: usize| {
         let (c, g) = (t / groups, t % groups);
+        let mut state = init();
         for p in g * per..((g + 1) * per).min(panels) {
             let (c0, width) = (p * NR, NR.min(n - p * NR));
-            for b in c * CHUNK_BLOCKS..((c + 1) * CHUNK_BLOCKS).min(blocks) {
+            for b in c * chunk..((c + 1) * chunk).min(blocks) {
                 // Task (c, g) writes only the rows of chunk c and the columns of the panels of
                 // group g, inside y's m x n.
-                tile(
-                    b,
-                    p,
-                    TileOut {
-                        ptr: out.ptr().wrapping_add(b * MR * n + c0),
-                        ld: n,
-                        rows: (m - b * MR).min(MR),
-                        width,
-                    },
-                )
+                let at = TileOut {
+                    ptr: out.ptr().wrapping_add(b * rows * n + c0),
+                    ld: n,
+                    rows: (m - b * rows).min(rows),
+                    width,
+                };
+                tile(&mut state, b, p, at)
             }
         }
     };
