@@ -118,7 +118,7 @@ fn avx512_matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [MaybeUninit<f32>]
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (b, p, out);
+            let _ = (&xp, b, p, out);
             unreachable!("PackedBf16 exists only on x86-64 with AVX-512 BF16")
         }
     });

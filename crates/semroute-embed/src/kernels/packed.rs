@@ -80,7 +80,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [MaybeUnini
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (rows, p, out);
+            let _ = (rows, &w.data, p, out);
             unreachable!("PackedWeights exist only on x86-64 with AVX-512")
         }
     });
