@@ -19,8 +19,9 @@ use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 // Columns per step: one bf16 panel, two B tiles of 16.
+use crate::kernels::bf16::PackedBf16;
 use crate::kernels::panels::{self, NR as NB};
-use crate::kernels::{team, Shared};
+use crate::kernels::{team, written, Shared};
 
 /// Rows per step: two A tiles of 16.
 const MB: usize = 32;
@@ -38,9 +39,10 @@ fn detect() -> bool {
     use std::arch::x86_64::__cpuid_count;
     // CPUID.(EAX=7, ECX=0):EDX bit 22 AMX-BF16, bit 24 AMX-TILE.
     let leaf7 = __cpuid_count(7, 0);
+    // The activations are rounded with AVX-512 BF16 (`round_row`): bf16's own check.
     if leaf7.edx & (1 << 22) == 0
         || leaf7.edx & (1 << 24) == 0
-        || !std::is_x86_feature_detected!("avx512bf16")
+        || !crate::kernels::bf16::supported()
     {
         return false;
     }
@@ -70,33 +72,33 @@ fn detect() -> bool {
     false
 }
 
-/// `y[m, n] = bf16(x[m, k]) * W` for bf16 panels `w` (`[n / 32][kp][32]` pairs, `kp` a
+/// `y[m, n] = bf16(x[m, k]) * W` for W's bf16 panels (`[n / 32][kp][32]` pairs, `kp` a
 /// multiple of 16), threaded on the calling pool or team. Only where `available()`.
-pub(crate) fn matmul(
-    m: usize,
-    k: usize,
-    n: usize,
-    kp: usize,
-    x: &[f32],
-    w: &[u32],
-    y: &mut [MaybeUninit<f32>],
-) {
+pub(crate) fn matmul(m: usize, x: &[f32], packed: &PackedBf16, y: &mut [MaybeUninit<f32>]) {
+    let (k, n, kp, w) = (packed.k, packed.n, packed.kp, &packed.data[..]);
     assert!(available() && kp.is_multiple_of(16) && 2 * kp >= k);
     assert!(x.len() >= m * k && y.len() >= m * n && w.len() >= n.div_ceil(NB) * kp * NB);
     if m == 0 || n == 0 {
         return;
     }
-    // x rounded to bf16, row-major [mp][2 kp] (zeros past k and past m).
+    // x rounded to bf16, row-major [mp][2 kp] (zeros past k and past m), each value written once.
     let (steps, kpad) = (m.div_ceil(MB), 2 * kp);
-    let mut xb = vec![0u16; steps * MB * kpad];
-    let base = Shared(xb.as_mut_ptr());
-    team::for_each(steps, |s| {
-        for r in s * MB..m.min((s + 1) * MB) {
-            // SAFETY: task s writes rows [s * MB, (s + 1) * MB) of xb only.
-            let row = unsafe { std::slice::from_raw_parts_mut(base.ptr().add(r * kpad), k) };
-            // SAFETY: AVX-512 BF16 is present wherever AMX is used (see `detect`).
-            unsafe { round_row(&x[r * k..(r + 1) * k], row) };
-        }
+    let xb = written(steps * MB * kpad, |xb: &mut [MaybeUninit<u16>]| {
+        let base = Shared(xb.as_mut_ptr().cast::<u16>());
+        team::for_each(steps, |s| {
+            for r in s * MB..(s + 1) * MB {
+                // SAFETY: task s writes rows [s * MB, (s + 1) * MB) of xb only.
+                let row = unsafe { std::slice::from_raw_parts_mut(base.ptr().add(r * kpad), kpad) };
+                let filled = if r < m {
+                    // SAFETY: AVX-512 BF16 is present wherever AMX is used (see `detect`).
+                    unsafe { round_row(&x[r * k..(r + 1) * k], &mut row[..k]) };
+                    k
+                } else {
+                    0
+                };
+                row[filled..].fill(0);
+            }
+        })
     });
     let init = || {
         // SAFETY: `available()` held (asserted above), so this thread may configure tiles.

@@ -1,6 +1,6 @@
 //! Matrix products in bfloat16 (the opt-in `Precision::Bf16`): weights rounded to bf16 once at
-//! load and packed in column panels of 32 holding pairs of rows (`[n / 32][kp][32][2]`, `kp` = `k / 2` rounded up to 16 pairs,
-//! zero-padded), activations rounded to bf16 per call, products summed in f32 by AVX-512 BF16's
+//! load and packed in column panels of 32 holding pairs of rows (`[n / 32][kp][32][2]`, `kp` =
+//! `k / 2` rounded up to 16 pairs, zero-padded), activations rounded to bf16 per call, products summed in f32 by AVX-512 BF16's
 //! `vdpbf16ps` (two multiply-adds per 32-bit lane: twice the work of an f32 FMA per instruction,
 //! from half the bytes). x86-64 with AVX-512 BF16 only, detected at load; elsewhere loading with
 //! bf16 fails with an error that says so.
@@ -32,13 +32,13 @@ pub(crate) fn from_bf16(h: u16) -> f32 {
 
 /// A `[k, n]` weight rounded to bf16 and packed for the bf16 kernels (AVX-512 BF16, or AMX).
 pub(crate) struct PackedBf16 {
-    k: usize,
-    n: usize,
+    pub(crate) k: usize,
+    pub(crate) n: usize,
     /// Pairs of rows per panel: `k.div_ceil(2)` rounded up to a multiple of 16 (an AMX tile's
     /// depth; the pairs past `k` are zeros).
-    kp: usize,
+    pub(crate) kp: usize,
     /// Pairs of rows, each pair one 32-bit lane per column.
-    data: Vec<u32>,
+    pub(crate) data: Vec<u32>,
 }
 
 /// Whether this CPU runs the bf16 kernel.
@@ -83,10 +83,10 @@ impl PackedBf16 {
 /// `y[m, n] = bf16(x[m, k]) * W` (row-major `x`, `y`), threaded on the calling pool or team: on
 /// AMX tiles where the CPU and the OS allow them (`amx.rs`), else AVX-512 BF16.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedBf16, y: &mut [MaybeUninit<f32>]) {
-    let (k, n, kp) = (w.k, w.n, w.kp);
+    let (k, n) = (w.k, w.n);
     assert!(x.len() >= m * k && y.len() >= m * n);
     if amx::available() {
-        return amx::matmul(m, k, n, kp, x, &w.data, y);
+        return amx::matmul(m, x, w, y);
     }
     avx512_matmul(m, x, w, y)
 }
@@ -217,7 +217,7 @@ mod tests {
         let y = crate::kernels::written(m * n, |y| avx512_matmul(m, x, p, y));
         let mut out = vec![("avx512-bf16", y)];
         if amx::available() {
-            let y = crate::kernels::written(m * n, |y| amx::matmul(m, p.k, n, p.kp, x, &p.data, y));
+            let y = crate::kernels::written(m * n, |y| amx::matmul(m, x, p, y));
             out.push(("amx", y));
         } else {
             eprintln!("no AMX tiles here: the AMX kernel is not checked on this machine");

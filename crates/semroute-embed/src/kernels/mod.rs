@@ -37,12 +37,9 @@ impl<T> Shared<T> {
     }
 }
 
-/// A fresh output of `len` values that `fill` writes in full (the kernels' outputs are written,
-/// never read, so they need no zeroing).
-pub(crate) fn written(
-    len: usize,
-    fill: impl FnOnce(&mut [std::mem::MaybeUninit<f32>]),
-) -> Vec<f32> {
+/// A fresh buffer of `len` values that `fill` writes in full (the kernels' outputs and packed
+/// operands are written, never read first, so they need no zeroing).
+pub(crate) fn written<T>(len: usize, fill: impl FnOnce(&mut [std::mem::MaybeUninit<T>])) -> Vec<T> {
     let mut y = Vec::with_capacity(len);
     fill(&mut y.spare_capacity_mut()[..len]);
     // SAFETY: `fill` wrote all `len` values (each kernel's contract: every output element).

@@ -194,24 +194,13 @@ fn in_team() -> bool {
 /// `f(i)` for every `i` in `0..tasks`, in parallel: on this thread's team when inside
 /// `with_team`, on the rayon pool otherwise.
 pub(crate) fn for_each(tasks: usize, f: impl Fn(usize) + Sync + Send) {
-    for_each_init(tasks, || (), |_, i| f(i));
-}
-
-/// `f(&mut scratch, i)` for every `i` in `0..tasks`, in parallel, with scratch from `init`: one per
-/// rayon work item outside a team (as rayon's `for_each_init`), one per part inside a team (the
-/// parts of a short pass are few and small).
-pub(crate) fn for_each_init<T>(
-    tasks: usize,
-    init: impl Fn() -> T + Sync + Send,
-    f: impl Fn(&mut T, usize) + Sync + Send,
-) {
     let team = CURRENT.with(|c| c.get());
     if team.is_null() {
-        (0..tasks).into_par_iter().for_each_init(init, f);
+        (0..tasks).into_par_iter().for_each(f);
     } else {
         // SAFETY: CURRENT points at the team of the `with_team` call this thread is inside;
         // it is reset before that team is dropped.
-        unsafe { (*team).run(tasks, &|i| f(&mut init(), i)) }
+        unsafe { (*team).run(tasks, &f) }
     }
 }
 
