@@ -43,8 +43,9 @@ const pct = (xs, p) => {
 const r3 = (x) => Math.round(x * 1000) / 1000;
 
 async function configWith(library) {
-  const loaded = structuredClone(await loadConfig(args.config));
-  loaded.config.routing.task_library.enabled = library;
+  // A fresh load each time (it carries functions, so it cannot be cloned).
+  const loaded = await loadConfig(args.config);
+  loaded.config.routing.task_library = { ...loaded.config.routing.task_library, enabled: library };
   return loaded;
 }
 

@@ -16,6 +16,7 @@ const dist = (p) => path.join(root, 'packages/router/dist', p);
 const { loadTaskLibrary } = await import(dist('library/load.js'));
 const { TaskRouting, DEFAULT_TASK_ROUTING_PARAMS } = await import(dist('library/task-routing.js'));
 const { CardIndex } = await import(dist('cards/index.js'));
+const { LexicalTaskModel, DEFAULT_LEXICAL_PARAMS } = await import(dist('library/lexical.js'));
 const { Embedder } = await import(path.join(root, 'packages/embed/dist/index.js'));
 
 const args = process.argv.slice(2);
@@ -82,6 +83,31 @@ for (const c of configs) {
   c.cardTexts = index.names().map((name) => ({ name, ...index.textVectors(name) }));
 }
 
+// Lexical models: one per fold (trained on the other four folds) and one on the whole library split.
+const lexParams = { ...DEFAULT_LEXICAL_PARAMS, ...(args.includes('--lexical') ? JSON.parse(args[args.indexOf('--lexical') + 1]) : {}) };
+const lexFold = [];
+let lexAll;
+{
+  const t0 = performance.now();
+  for (let fold = 0; fold < 5; fold++) {
+    const idx = lib.prompts.map((_, i) => i).filter((i) => i % 5 !== fold);
+    const texts = idx.map((i) => lib.prompts[i].text);
+    const m = new LexicalTaskModel(texts, lib.tasks.length, lexParams.dense > 0 ? dim : 0, lexParams);
+    m.train(texts, idx.map((i) => lib.prompts[i].task), idx.map((i) => libVecs[i]));
+    lexFold.push(m);
+  }
+  const m = new LexicalTaskModel(lib.prompts.map((p) => p.text), lib.tasks.length, lexParams.dense > 0 ? dim : 0, lexParams);
+  m.train(lib.prompts.map((p) => p.text), lib.prompts.map((p) => p.task), libVecs);
+  lexAll = m;
+  console.error(`lexical: 6 models in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${m.features} features`);
+  let ok = 0;
+  lib.prompts.forEach((p, i) => {
+    const pr = lexFold[i % 5].probs(p.text, libVecs[i]);
+    if (pr.indexOf(Math.max(...pr)) === p.task) ok++;
+  });
+  console.error(`lexical task-type accuracy (5-fold): ${((100 * ok) / lib.prompts.length).toFixed(1)}%`);
+}
+
 function evaluate(params, { verbose = false } = {}) {
   const res = {};
   for (const c of configs) {
@@ -102,13 +128,14 @@ function evaluate(params, { verbose = false } = {}) {
         dim,
         params,
         groupVecs,
+        lexFold[fold],
       );
       for (const i of testIdx) {
         const want = c.expect[taskIds[lib.prompts[i].task]];
         if (!want) continue;
         const e = libVecs[i];
         const centred = c.index.centre(e);
-        const s = tr.score(e, (k) => c.index.similarity(centred, k));
+        const s = tr.score(e, (k) => c.index.similarity(centred, k), lib.prompts[i].text);
         const got = [...s.fit.entries()].sort((a, b) => b[1] - a[1])[0][0];
         n++;
         if (got === want) ok++;
@@ -123,13 +150,13 @@ function evaluate(params, { verbose = false } = {}) {
   }
   // Seed config on its training prompts (full library index).
   const c = configs[0];
-  const tr = new TaskRouting(lib, libVecs, labelVecs, c.cardTexts, dim, params, groupVecs);
+  const tr = new TaskRouting(lib, libVecs, labelVecs, c.cardTexts, dim, params, groupVecs, lexAll);
   let ok = 0;
   const miss = [];
   seedPrompts.forEach((p, i) => {
     const e = seedVecs[i];
     const centred = c.index.centre(e);
-    const s = tr.score(e, (k) => c.index.similarity(centred, k));
+    const s = tr.score(e, (k) => c.index.similarity(centred, k), p.text);
     const got = [...s.fit.entries()].sort((a, b) => b[1] - a[1])[0][0];
     if (got === p.card) ok++;
     else miss.push(`${p.text.slice(0, 60)} -> ${got} (want ${p.card})`);
@@ -176,6 +203,7 @@ if (args.includes('--grid')) {
     hubness: [0, 0.25, 0.5, 0.75, 1],
     smoothing: [0, 0.25, 0.5, 0.75],
     lambda: [0.5, 0.6, 0.7, 0.8, 0.9, 1],
+    lexicalWeight: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
     spread: [0.5, 1, 2],
     knnWeight: [0.4, 0.6, 0.8, 1],
     k: [5, 10, 20],

@@ -321,7 +321,7 @@ class RouterCore {
     const centred = this.cards.centre(embedding);
     const direct = (card: string) => this.cards.similarity(centred, card);
     // Task evidence: computed once per request; reported as `task` signals whatever decision matches.
-    const tasks = this.tasks?.score(embedding, direct);
+    const tasks = this.tasks?.score(embedding, direct, input.text);
     for (const t of tasks?.top ?? []) {
       signals.push({ id: `task:${t.task.id}`, type: 'task', name: t.task.id, matched: true, confidence: t.score, score: t.score, detail: { label: t.task.name } });
     }

@@ -11,6 +11,7 @@ import { dot, normalize, rowsOf } from '../vector.js';
 import { loadTaskLibrary, TaskLibraryError, type TaskLibrary } from './load.js';
 import { cachedVectors, type CacheOutcome } from './vector-cache.js';
 import { TaskRouting, type TaskScores } from './task-routing.js';
+import { LexicalTaskModel } from './lexical.js';
 
 export { loadTaskLibrary, BUNDLED_LIBRARY_DIR, TaskLibraryError, type TaskLibrary, type TaskType, type LibrarySplit } from './load.js';
 export { TaskRouting, type TaskScores } from './task-routing.js';
@@ -25,6 +26,8 @@ export interface TaskRoutingLoad {
   routing: TaskRouting;
   library: TaskLibrary;
   cache: CacheOutcome;
+  /** The lexical model's weights: trained at this load, or read from the cache. */
+  lexicalCache: CacheOutcome;
   /** Milliseconds spent loading (reading, embedding or reading the cache, binding). */
   ms: number;
 }
@@ -103,9 +106,30 @@ export async function buildTaskRouting(o: BuildTaskRoutingOptions): Promise<Task
     const v = o.cards.textVectors(name);
     return { name, texts: v.texts.map(fix), examples: v.examples.map(fix) };
   });
-  const args = [library, rows(0, n), rows(n, t), cards, dim, undefined, rows(n + t, library.groups.length)] as const;
+  const promptRows = rows(0, n);
+  // The lexical model (words + the prompt vector -> task type) is trained once per model and
+  // library version, like the vectors it reads, and kept in the same cache.
+  const promptTexts = library.prompts.map((p) => p.text);
+  const lexical = new LexicalTaskModel(promptTexts, t, dim);
+  const trained = await cachedVectors(
+    o.cacheDir === false ? undefined : o.cacheDir,
+    { model: key.model, data: `${key.data}:${lexical.signature}` },
+    lexical.rows,
+    lexical.classes,
+    async () => {
+      lexical.train(
+        promptTexts,
+        library.prompts.map((p) => p.task),
+        promptRows,
+      );
+      return lexical.weights;
+    },
+    (err) => o.onError('task_library_cache', err),
+  );
+  if (trained.data !== lexical.weights) lexical.load(trained.data);
+  const args = [library, promptRows, rows(n, t), cards, dim, undefined, rows(n + t, library.groups.length), lexical] as const;
   const routing = mean ? new CentredTaskRouting(mean, ...args) : new TaskRouting(...args);
-  return { routing, library, cache: outcome, ms: performance.now() - start };
+  return { routing, library, cache: outcome, lexicalCache: trained.outcome, ms: performance.now() - start };
 }
 
 /**
@@ -147,7 +171,7 @@ class CentredTaskRouting extends TaskRouting {
     this.mean = mean;
   }
 
-  override score(embedding: Float32Array, direct: (card: string) => number): TaskScores {
-    return super.score(centred(embedding, this.mean), direct);
+  override score(embedding: Float32Array, direct: (card: string) => number, text?: string): TaskScores {
+    return super.score(centred(embedding, this.mean), direct, text);
   }
 }

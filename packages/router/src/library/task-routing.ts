@@ -13,6 +13,7 @@
 import type { TaskLibrary, TaskType } from './load.js';
 import { TaskIndex, DEFAULT_TASK_INDEX_PARAMS, type TaskIndexParams } from './task-index.js';
 import { cardTaskAffinity, DEFAULT_AFFINITY_PARAMS, type Affinity, type AffinityParams } from './affinity.js';
+import type { LexicalTaskModel } from './lexical.js';
 
 export interface TaskRoutingParams {
   index: TaskIndexParams;
@@ -23,6 +24,8 @@ export interface TaskRoutingParams {
   spread: number;
   /** How many task types a decision reports as signals. */
   topTasks: number;
+  /** Weight of the lexical model's P(task | words) in P(task | prompt). */
+  lexicalWeight: number;
 }
 
 export const DEFAULT_TASK_ROUTING_PARAMS: TaskRoutingParams = {
@@ -31,6 +34,7 @@ export const DEFAULT_TASK_ROUTING_PARAMS: TaskRoutingParams = {
   lambda: 0.5,
   spread: 1,
   topTasks: 3,
+  lexicalWeight: 0.5,
 };
 
 export interface CardTexts {
@@ -67,7 +71,11 @@ export class TaskRouting {
     readonly dim: number,
     private readonly params: TaskRoutingParams = DEFAULT_TASK_ROUTING_PARAMS,
     groupVectors: Float32Array[] = [],
+    private readonly lexical?: LexicalTaskModel,
   ) {
+    if (lexical && lexical.classes !== library.tasks.length) {
+      throw new Error(`task routing: the lexical model has ${lexical.classes} classes for ${library.tasks.length} task types`);
+    }
     this.taskCount = library.tasks.length;
     const groupVector = (id: string): Float32Array | undefined => {
       const g = (library.groups ?? []).findIndex((x) => x.id === id);
@@ -94,11 +102,22 @@ export class TaskRouting {
     );
   }
 
-  /** Task evidence for one unit-norm prompt embedding; `direct` is the prompt-to-card similarity. */
-  score(embedding: Float32Array, direct: (card: string) => number): TaskScores {
-    const { lambda, spread, topTasks } = this.params;
+  /**
+   * Task evidence for one unit-norm prompt embedding; `direct` is the prompt-to-card similarity;
+   * `text`, the prompt, is read by the lexical model when there is one.
+   */
+  score(embedding: Float32Array, direct: (card: string) => number, text?: string): TaskScores {
+    const { lambda, spread, topTasks, lexicalWeight } = this.params;
     const K = this.cards.length;
     const { probs } = this.index.distribution(embedding);
+    if (this.lexical && text !== undefined && lexicalWeight > 0) {
+      // The library's share of P (the rest is on the cards' own examples) is split between the
+      // index's view and the lexical model's.
+      const lexical = this.lexical.probs(text, embedding);
+      let mass = 0;
+      for (let t = 0; t < this.taskCount; t++) mass += probs[t]!;
+      for (let t = 0; t < this.taskCount; t++) probs[t] = (1 - lexicalWeight) * probs[t]! + lexicalWeight * mass * lexical[t]!;
+    }
     const fit = new Map<string, number>();
     this.cards.forEach((c, k) => {
       let task = 1 / K;
