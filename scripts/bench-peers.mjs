@@ -10,7 +10,7 @@
 //   npm ci --prefix scripts/peers                                   # peer engines (dev only)
 //   python3 -m venv scripts/peers/.venv && scripts/peers/.venv/bin/pip install -r scripts/peers/requirements.txt
 //   scripts/peers/.venv/bin/python scripts/peers/export_onnx.py     # models/all-MiniLM-L6-v2-onnx/
-//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,semroute-bf16,ort,transformers.js]
+//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,semroute-bf16,ort,transformers.js] [--warmup-ms 200]
 // (semroute-bf16, the opt-in bf16 precision, needs AVX-512 BF16; the default engines leave it out.)
 // Needs `pnpm build` (addon + dist) and scripts/fetch-model.sh.
 
@@ -31,8 +31,10 @@ const { values: args } = parseArgs({
     engines: { type: 'string', default: 'semroute,ort,transformers.js' },
     out: { type: 'string', default: join(repo, 'reports/bench-peers.json') },
     worker: { type: 'string' },
+    'warmup-ms': { type: 'string', default: '200' },
   },
 });
+const warmupMs = Number(args['warmup-ms']);
 const threads = Number(args.threads);
 const model = resolve(args.model);
 
@@ -145,8 +147,13 @@ async function worker(name) {
   process.on('message', async (task) => {
     if (task.kind === 'latency') {
       // Untimed first calls: the previous engine's turn left this process's threads asleep and
-      // its weights out of cache. The figures are the steady state of a lone caller.
-      for (let i = 0; i < task.warmup; i++) await embed([SHORT]);
+      // its weights out of cache, and on the VMs measured here a core idle for half a second runs
+      // a single-thread pass at 7 ms, then 4 ms after about 60 ms of calls (the host's clock
+      // ramping up: it needs no other process, BENCHMARKS.md "Stop 21"). So the warm-up is
+      // `warmupMs` of calls (at least `warmup` calls), for every engine alike. The figures are
+      // the steady state of a lone caller.
+      const until = now() + (task.warmupMs ?? 0);
+      for (let i = 0; i < task.warmup || now() < until; i++) await embed([SHORT]);
       const ms = [];
       for (let i = 0; i < task.n; i++) {
         const t = now();
@@ -223,7 +230,7 @@ async function parent() {
       // Let the previous engine's threads go idle first: ONNX Runtime's pool keeps spinning for
       // a while after its last run, which would otherwise land on the next engine's first timings.
       await new Promise((r) => setTimeout(r, 500));
-      w.lat.push(...(await ask(w.child, { kind: 'latency', n: 200, warmup: 5 })).ms);
+      w.lat.push(...(await ask(w.child, { kind: 'latency', n: 200, warmup: 5, warmupMs: warmupMs })).ms);
       for (const p of plan) {
         const res = await ask(w.child, p);
         const acc = w.tp[p.key] ?? { texts: 0, ms: 0, cpuMs: 0 };
@@ -278,6 +285,7 @@ async function parent() {
     model,
     threads,
     rounds,
+    latency_warmup_ms: warmupMs,
     wall_s: Math.round((now() - started) / 100) / 10,
     results,
     ratios,

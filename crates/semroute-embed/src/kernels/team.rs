@@ -10,6 +10,8 @@
 //! on a shared ticket. Inside it, `for_each` hands out the parts of a step through that ticket; the
 //! calling thread takes parts too, so a step never waits for a helper that has not started. Outside
 //! a team, `for_each` is rayon's parallel loop. Helpers leave when the pass returns (or unwinds).
+//! A waiting thread spins for 50 us, then sleeps between checks (`Backoff`), so a team member
+//! preempted by the OS is not kept off the other core by its spinning partner.
 
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -84,16 +86,19 @@ impl Team {
     }
 
     fn wait_done(&self, parts: usize) {
+        let mut idle = Backoff::new();
         while self.done.load(Ordering::Acquire) < parts {
-            std::hint::spin_loop();
+            idle.wait();
         }
     }
 
     /// A helper: runs claimed parts until the pass is over.
     fn help(&self) {
+        let mut idle = Backoff::new();
         while !self.stop.load(Ordering::Acquire) {
             match self.claim() {
                 Some(part) => {
+                    idle = Backoff::new();
                     // SAFETY: a claimed part of the current step: `job` holds that step's body,
                     // which outlives the step (the owner waits for this part in `run`).
                     let job = unsafe { (*self.job.get()).expect("a published step has a body") };
@@ -102,7 +107,7 @@ impl Team {
                     }
                     self.done.fetch_add(1, Ordering::Release);
                 }
-                None => std::hint::spin_loop(),
+                None => idle.wait(),
             }
         }
     }
@@ -150,6 +155,45 @@ impl Team {
         drop(finish);
         if self.poisoned.swap(false, Ordering::AcqRel) {
             panic!("a part of a parallel step panicked on a helper thread");
+        }
+    }
+}
+
+/// Waiting in a team: spin (a step's parts take microseconds), then, past `SPIN`, sleep briefly
+/// between checks. A thread of the team that the OS has preempted (another process, a GC thread)
+/// waits on its core's run queue while its partner spins on the other core; spinning on, the
+/// partner would hold that core until the intruder's slice ends (milliseconds: the tail of a short
+/// prompt's latency on a shared 2-core machine). A sleeping partner leaves its core idle, and the
+/// scheduler moves the preempted thread there.
+struct Backoff {
+    spins: u32,
+    since: Option<std::time::Instant>,
+}
+
+impl Backoff {
+    /// Spinning this long before sleeping between checks.
+    const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+    /// One sleep between checks once past `SPIN` (the timer adds its slack).
+    const NAP: std::time::Duration = std::time::Duration::from_micros(10);
+
+    fn new() -> Self {
+        Self {
+            spins: 0,
+            since: None,
+        }
+    }
+
+    fn wait(&mut self) {
+        self.spins = self.spins.wrapping_add(1);
+        if !self.spins.is_multiple_of(64) {
+            std::hint::spin_loop();
+            return;
+        }
+        let since = *self.since.get_or_insert_with(std::time::Instant::now);
+        if since.elapsed() < Self::SPIN {
+            std::hint::spin_loop();
+        } else {
+            std::thread::sleep(Self::NAP);
         }
     }
 }
