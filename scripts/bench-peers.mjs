@@ -10,8 +10,9 @@
 //   npm ci --prefix scripts/peers                                   # peer engines (dev only)
 //   python3 -m venv scripts/peers/.venv && scripts/peers/.venv/bin/pip install -r scripts/peers/requirements.txt
 //   scripts/peers/.venv/bin/python scripts/peers/export_onnx.py     # models/all-MiniLM-L6-v2-onnx/
-//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,semroute-bf16,ort,transformers.js] [--warmup-ms 200]
-// (semroute-bf16, the opt-in bf16 precision, needs AVX-512 BF16; the default engines leave it out.)
+//   node scripts/bench-peers.mjs [--rounds 4] [--threads 2] [--engines semroute,semroute-bf16,semroute-int8,ort,transformers.js] [--warmup-ms 200]
+// (semroute-bf16, the opt-in bf16 precision, needs AVX-512 BF16, semroute-int8 (int8 weights)
+// AVX-512; the default engines leave them out.)
 // Needs `pnpm build` (addon + dist) and scripts/fetch-model.sh.
 
 import { fork } from 'node:child_process';
@@ -64,12 +65,13 @@ else await parent();
 
 /** Loads one engine; returns `embed(texts) => Promise<Float32Array>` (normalised mean-pooled rows). */
 async function loadEngine(name) {
-  if (name === 'semroute' || name === 'semroute-bf16') {
+  if (name === 'semroute' || name === 'semroute-bf16' || name === 'semroute-int8') {
     const dist = join(repo, 'packages/embed/dist/index.js');
     if (!existsSync(dist)) throw new Error(`missing ${dist}: run \`pnpm build\` first`);
     const { Embedder } = await import(pathToFileURL(dist).href);
-    // semroute-bf16: the opt-in bf16 products (AVX-512 BF16 CPUs); the peers stay f32.
-    const precision = name === 'semroute-bf16' ? 'bf16' : 'f32';
+    // semroute-bf16: the opt-in bf16 products (AVX-512 BF16 CPUs); semroute-int8: the opt-in int8
+    // weights (AVX-512 CPUs); the peers stay f32.
+    const precision = name === 'semroute' ? 'f32' : name.slice('semroute-'.length);
     const e = await Embedder.load(model, { threads, maxBatch: 32, precision });
     return async (texts) => (await e.embed(texts)).data;
   }
@@ -118,7 +120,7 @@ async function loadEngine(name) {
     });
     return async (texts) => (await extractor(texts, { pooling: 'mean', normalize: true, truncation: true, max_length: 256 })).data;
   }
-  throw new Error(`unknown engine ${name} (expected semroute, semroute-bf16, ort or transformers.js)`);
+  throw new Error(`unknown engine ${name} (expected semroute, semroute-bf16, semroute-int8, ort or transformers.js)`);
 }
 
 function meanNormalize(hidden, lengths, s) {

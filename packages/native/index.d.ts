@@ -44,7 +44,10 @@ export interface LoadOptions {
   instruction?: string
   /** Threads for the matrix products; default: candle's shared pool, one per core. */
   threads?: number
-  /** `f32` (default) or `bf16` (AVX-512 BF16 only): precision of the layers' products. */
+  /**
+   * `f32` (default), `bf16` (AVX-512 BF16 only) or `int8` (int8 weights, AVX-512 only):
+   * precision of the layers' products.
+   */
   precision?: string
 }
 

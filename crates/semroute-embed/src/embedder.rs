@@ -99,9 +99,9 @@ impl Embedder {
         }
         if !opts.precision.supported() {
             return Err(Error::InvalidArgument(format!(
-                "precision '{}' needs a CPU with AVX-512 BF16 (x86-64 'avx512_bf16'), which this one \
-                 lacks: use precision 'f32'",
-                opts.precision.as_str()
+                "precision '{}' needs a CPU with {}, which this one lacks: use precision 'f32'",
+                opts.precision.as_str(),
+                opts.precision.requirement()
             )));
         }
         let files = files::check(dir)?;

@@ -47,7 +47,8 @@ pub struct LoadOptions {
     pub instruction: Option<String>,
     /// Threads for the matrix products; default: candle's shared pool, one per core.
     pub threads: Option<u32>,
-    /// `f32` (default) or `bf16` (AVX-512 BF16 only): precision of the layers' products.
+    /// `f32` (default), `bf16` (AVX-512 BF16 only) or `int8` (int8 weights, AVX-512 only):
+    /// precision of the layers' products.
     pub precision: Option<String>,
 }
 

@@ -134,7 +134,7 @@ describe('errors', () => {
     await expectCode(Embedder.load(tinyBert, { instruction: 'x' }), 'INVALID_ARGUMENT');
     await expectCode(Embedder.load(''), 'INVALID_ARGUMENT');
     const precErr = await expectCode(Embedder.load(tinyBert, { precision: 'int4' as 'f32' }), 'INVALID_ARGUMENT');
-    expect(precErr.message).toContain('options.precision must be one of f32, bf16, got int4');
+    expect(precErr.message).toContain('options.precision must be one of f32, bf16, int8, got int4');
     const e = await Embedder.load(tinyBert);
     await expectCode(e.embed('not an array' as unknown as string[]), 'INVALID_ARGUMENT');
     await expectCode(e.embed([1 as unknown as string]), 'INVALID_ARGUMENT');
@@ -157,6 +157,29 @@ describe('errors', () => {
     expect(bf16.info.precision).toBe('bf16');
     const a = rows(await f32.embed(TEXTS));
     const b = rows(await bf16.embed(TEXTS));
+    a.forEach((row, i) => {
+      const cos = row.reduce((s, x, j) => s + x * b[i]![j]!, 0);
+      expect(cos).toBeGreaterThan(0.999);
+      expect(maxAbsDiff(row, b[i]!)).toBeGreaterThan(0);
+    });
+  });
+
+  it('embeds with int8 weights where the CPU has AVX-512, close to f32, and says so in info', async () => {
+    const f32 = await Embedder.load(tinyBert);
+    let int8: Embedder;
+    try {
+      int8 = await Embedder.load(tinyBert, { precision: 'int8' });
+    } catch (err) {
+      // A CPU without AVX-512: the load fails and names what is missing.
+      expect(err).toBeInstanceOf(EmbedError);
+      expect((err as EmbedError).code).toBe('INVALID_ARGUMENT');
+      expect((err as Error).message).toContain('AVX-512');
+      console.warn('int8 not run: this CPU has no AVX-512 (checked the load error only)');
+      return;
+    }
+    expect(int8.info.precision).toBe('int8');
+    const a = rows(await f32.embed(TEXTS));
+    const b = rows(await int8.embed(TEXTS));
     a.forEach((row, i) => {
       const cos = row.reduce((s, x, j) => s + x * b[i]![j]!, 0);
       expect(cos).toBeGreaterThan(0.999);

@@ -164,11 +164,12 @@ describe('env expansion and warnings', () => {
     expect(issues).toContainEqual(expect.objectContaining({ path: 'embedding.model_path', message: expect.stringMatching(/MODEL_DIR is not set/) }));
   });
 
-  it('takes embedding.precision f32 (the default) or bf16, and names the path of anything else', () => {
+  it('takes embedding.precision f32 (the default), bf16 or int8, and names the path of anything else', () => {
     expect(parseConfig(BASE).config.embedding.precision).toBe('f32');
     expect(parseConfig(`${BASE}embedding:\n  precision: bf16\n`).config.embedding.precision).toBe('bf16');
-    const issues = issuesOf(`${BASE}embedding:\n  precision: int8\n`, {});
-    expect(issues).toContainEqual(expect.objectContaining({ path: 'embedding.precision', message: expect.stringMatching(/f32.*bf16/) }));
+    expect(parseConfig(`${BASE}embedding:\n  precision: int8\n`).config.embedding.precision).toBe('int8');
+    const issues = issuesOf(`${BASE}embedding:\n  precision: int4\n`, {});
+    expect(issues).toContainEqual(expect.objectContaining({ path: 'embedding.precision', message: expect.stringMatching(/f32.*bf16.*int8/) }));
   });
 
   it('warns about unknown fields with their paths and still loads', () => {

@@ -11,6 +11,7 @@ use crate::config::Activation;
 use crate::kernels::activation::bias_act;
 use crate::kernels::bf16::{self, PackedBf16};
 use crate::kernels::gemm;
+use crate::kernels::int8::{self, PackedInt8};
 use crate::kernels::norm::{bias_residual_norm, Norm};
 use crate::kernels::packed::{self, PackedWeights};
 use crate::kernels::{team, written};
@@ -24,6 +25,8 @@ pub(crate) enum Packed<'a> {
     F32(&'a PackedWeights),
     /// bf16 panels for every product (`Precision::Bf16`).
     Bf16(&'a PackedBf16),
+    /// int8 panels with group scales for every product (`Precision::Int8`).
+    Int8(&'a PackedInt8),
 }
 
 /// The op: `x` `[.., k]` (any leading dims) times `wt` `[k, n]` plus `bias`, then `act`.
@@ -79,6 +82,7 @@ fn product(
     let y = match packed {
         Packed::F32(p) => written(m * n, |y| packed::matmul(m, x, p, y)),
         Packed::Bf16(p) => written(m * n, |y| bf16::matmul(m, x, p, y)),
+        Packed::Int8(p) => written(m * n, |y| int8::matmul(m, x, p, y)),
         Packed::None => {
             let w = contiguous(s2, l2, "weight")?;
             written(m * n, |y| gemm::matmul(m, k, n, x, w, y))

@@ -1,13 +1,15 @@
 //! CPU kernels the models call through candle's custom ops where candle's generic ops cost the
 //! most: fused linear + bias + activation (or + residual + layer norm), a packed small-M product,
 //! attention from a fused QKV projection, vectorised erf/exp/softmax. f32 results stay within 1e-6
-//! of the generic ops; the opt-in bf16 products (`bf16.rs`) round their operands to bf16.
+//! of the generic ops; the opt-in bf16 products (`bf16.rs`) round their operands to bf16, and the
+//! opt-in int8 weights (`int8.rs`) are dequantized per panel for the f32 microkernel.
 
 pub(crate) mod activation;
 pub(crate) mod amx;
 pub(crate) mod attention;
 pub(crate) mod bf16;
 pub(crate) mod gemm;
+pub(crate) mod int8;
 pub(crate) mod linear;
 pub(crate) mod math;
 pub(crate) mod norm;

@@ -41,7 +41,7 @@ impl PackedWeights {
     }
 }
 
-fn avx512() -> bool {
+pub(crate) fn avx512() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("avx512f")

@@ -1,7 +1,7 @@
-//! The tiling shared by the packed kernels (f32 `packed.rs`, bf16 `bf16.rs`): the activations go
-//! in blocks of `MR` rows (packed per call for bf16, read in place for f32), the weights in panels
-//! of `NR` columns, and a microkernel computes one block x panel tile at a time, storing it straight
-//! into the output. Rows go in chunks of `CHUNK_BLOCKS` blocks, which stay in L2
+//! The tiling shared by the packed kernels (f32 `packed.rs`, bf16 `bf16.rs`, int8 weights
+//! `int8.rs`): the activations go in blocks of `MR` rows (packed per call for bf16, read in place
+//! for f32 and int8), the weights in panels of `NR` columns, and a microkernel computes one block x
+//! panel tile at a time, storing it straight into the output. Rows go in chunks of `CHUNK_BLOCKS` blocks, which stay in L2
 //! while every panel passes over them; each chunk's panels are split over the threads. A row's
 //! result depends only on that row: the same sums in the same order alone and in a batch.
 

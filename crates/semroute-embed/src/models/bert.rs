@@ -68,7 +68,7 @@ impl Layer {
         )?;
         let weight_bytes = c.num_hidden_layers * (4 * h * h + 2 * h * c.intermediate_size) * 4;
         let pack = |d: Dense| {
-            if precision == Precision::Bf16 {
+            if precision != Precision::F32 {
                 d.with_precision(precision)
             } else if weight_bytes <= PACK_LIMIT_BYTES {
                 d.with_packed()

@@ -8,6 +8,7 @@ use candle_nn::{LayerNorm, VarBuilder};
 use crate::config::Activation;
 use crate::kernels::activation::bias_act;
 use crate::kernels::bf16::PackedBf16;
+use crate::kernels::int8::PackedInt8;
 use crate::kernels::linear::{LinearAddNormOp, LinearOp, Packed};
 use crate::kernels::norm::Norm;
 use crate::kernels::packed::PackedWeights;
@@ -23,6 +24,8 @@ pub(crate) struct Dense {
     packed: Option<PackedWeights>,
     /// `wt` rounded to bf16 and packed (`Precision::Bf16`): every product takes the bf16 kernel.
     bf16: Option<PackedBf16>,
+    /// `wt` as int8 with group scales (`Precision::Int8`): every product takes the int8 kernel.
+    int8: Option<PackedInt8>,
 }
 
 /// `LayerNorm(y + residual)` after a projection, with the parameters as host slices for the
@@ -64,39 +67,54 @@ impl Dense {
             bias_host,
             packed: None,
             bf16: None,
+            int8: None,
         })
     }
 
     /// Sets the precision of this layer's products: `Bf16` rounds the weight to bf16 once and
-    /// sends every product to the bf16 kernel (no f32 packed copy is kept then). Fails where the
-    /// CPU lacks AVX-512 BF16 (the embedder checks that first, with a clearer error).
+    /// sends every product to the bf16 kernel, `Int8` quantizes it to int8 with group scales and
+    /// sends every product to the int8-weight kernel (no f32 copy is kept then). Fails where the
+    /// CPU lacks the kernel's instructions (the embedder checks that first, with a clearer error).
     pub(crate) fn with_precision(mut self, precision: Precision) -> candle_core::Result<Self> {
-        if precision == Precision::Bf16 && cpu_f32(&self.wt) {
-            let (k, n) = self.wt.dims2()?;
-            let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
-            let Some(p) = PackedBf16::pack(&w, k, n) else {
-                candle_core::bail!("precision bf16 needs a CPU with AVX-512 BF16")
-            };
-            self.bf16 = Some(p);
-            self.packed = None;
-            self.drop_plain(k, n)?;
+        if precision == Precision::F32 || !cpu_f32(&self.wt) {
+            return Ok(self);
         }
+        let (k, n) = self.wt.dims2()?;
+        let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
+        match precision {
+            Precision::Bf16 => {
+                let Some(p) = PackedBf16::pack(&w, k, n) else {
+                    candle_core::bail!("precision bf16 needs a CPU with AVX-512 BF16")
+                };
+                self.bf16 = Some(p);
+            }
+            Precision::Int8 => {
+                let Some(p) = PackedInt8::pack(&w, k, n) else {
+                    candle_core::bail!("precision int8 needs a CPU with AVX-512")
+                };
+                self.int8 = Some(p);
+            }
+            Precision::F32 => unreachable!("returned above"),
+        }
+        self.packed = None;
+        self.drop_plain(k, n)?;
         Ok(self)
     }
 
     /// The packed form the CPU kernels take.
     fn packed(&self) -> Packed<'_> {
-        match (&self.bf16, &self.packed) {
-            (Some(b), _) => Packed::Bf16(b),
-            (None, Some(p)) => Packed::F32(p),
-            (None, None) => Packed::None,
+        match (&self.bf16, &self.int8, &self.packed) {
+            (Some(b), _, _) => Packed::Bf16(b),
+            (None, Some(q), _) => Packed::Int8(q),
+            (None, None, Some(p)) => Packed::F32(p),
+            (None, None, None) => Packed::None,
         }
     }
 
     /// Packs the weight for the f32 packed kernel, where the CPU has one (AVX-512), which then
     /// takes every product; the plain copy is dropped (see `drop_plain`).
     pub(crate) fn with_packed(mut self) -> candle_core::Result<Self> {
-        if cpu_f32(&self.wt) && self.bf16.is_none() {
+        if cpu_f32(&self.wt) && self.bf16.is_none() && self.int8.is_none() {
             let (k, n) = self.wt.dims2()?;
             let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
             self.packed = PackedWeights::pack(&w, k, n);
@@ -114,9 +132,9 @@ impl Dense {
         Ok(())
     }
 
-    /// Whether every product takes a packed kernel (f32 or bf16), none of them gemm.
+    /// Whether every product takes a packed kernel (f32, bf16 or int8), none of them gemm.
     pub(crate) fn is_packed(&self) -> bool {
-        self.packed.is_some() || self.bf16.is_some()
+        self.packed.is_some() || self.bf16.is_some() || self.int8.is_some()
     }
 
     /// Whether the CPU kernels can take this layer and `x`.

@@ -138,17 +138,22 @@ pub enum Precision {
     /// (x86-64 only; loading fails elsewhere). About twice the product throughput; cosine to
     /// the f32 vectors >= 0.999 on MiniLM (tests/engine/precision.rs).
     Bf16,
+    /// Weights stored as int8, one f32 scale per column and group of 32 inputs; activations and
+    /// sums in f32 (x86-64 with AVX-512 only; loading fails elsewhere). A quarter of the f32
+    /// weight bytes, about f32's speed; cosine to the f32 vectors >= 0.999 on MiniLM.
+    Int8,
 }
 
 impl Precision {
     /// The names `Precision` takes in options and configs.
-    pub const NAMES: [&'static str; 2] = ["f32", "bf16"];
+    pub const NAMES: [&'static str; 3] = ["f32", "bf16", "int8"];
 
-    /// Parses `f32` or `bf16`.
+    /// Parses `f32`, `bf16` or `int8`.
     pub fn parse(name: &str) -> Result<Self> {
         match name {
             "f32" => Ok(Precision::F32),
             "bf16" => Ok(Precision::Bf16),
+            "int8" => Ok(Precision::Int8),
             other => Err(crate::Error::InvalidArgument(format!(
                 "precision must be one of {}, got '{other}'",
                 Self::NAMES.join(", ")
@@ -161,6 +166,7 @@ impl Precision {
         match self {
             Precision::F32 => "f32",
             Precision::Bf16 => "bf16",
+            Precision::Int8 => "int8",
         }
     }
 
@@ -169,6 +175,16 @@ impl Precision {
         match self {
             Precision::F32 => true,
             Precision::Bf16 => crate::kernels::bf16::supported(),
+            Precision::Int8 => crate::kernels::int8::supported(),
+        }
+    }
+
+    /// What the CPU needs for this precision (for the error when it lacks it).
+    pub fn requirement(self) -> &'static str {
+        match self {
+            Precision::F32 => "nothing beyond the build's target",
+            Precision::Bf16 => "AVX-512 BF16 (x86-64 'avx512_bf16')",
+            Precision::Int8 => "AVX-512 (x86-64 'avx512f')",
         }
     }
 }

@@ -279,8 +279,11 @@ const embedding = z.object({
   dim: z.number().int().positive().optional(),
   max_batch: z.number().int().positive().default(32),
   query_instruction: z.string().optional(),
-  /** Precision of the encoder's matrix products: f32 (default) or bf16 (AVX-512 BF16 CPUs only). */
-  precision: z.enum(['f32', 'bf16']).default('f32'),
+  /**
+   * Precision of the encoder's matrix products: f32 (default), bf16 (AVX-512 BF16 CPUs only) or
+   * int8 (int8 weights with group scales, f32 arithmetic; AVX-512 CPUs only).
+   */
+  precision: z.enum(['f32', 'bf16', 'int8']).default('f32'),
 });
 
 const redisConn = z.object({
