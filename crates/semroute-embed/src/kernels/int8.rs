@@ -17,7 +17,7 @@
 use std::mem::MaybeUninit;
 
 use crate::kernels::packed;
-use crate::kernels::panels::{self, MR, NR};
+use crate::kernels::panels::NR;
 
 /// Inputs per scale.
 pub(crate) const GROUP: usize = 32;
@@ -99,23 +99,8 @@ impl PackedInt8 {
 /// team. Each tile converts the int8 rows to f32 in registers (`avx512::tile`); the products are
 /// the same f32 sums in the same order whatever the batch.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedInt8, y: &mut [MaybeUninit<f32>]) {
-    let (k, n, groups) = (w.k, w.n, w.k.div_ceil(GROUP));
-    assert!(x.len() >= m * k && y.len() >= m * n);
-    // As in `packed::matmul`: rows read in place, a last partial block copied and zero-padded.
-    let full = m / MR;
-    let tail: Vec<f32> = if m.is_multiple_of(MR) {
-        Vec::new()
-    } else {
-        let mut t = vec![0f32; MR * k];
-        t[..(m - full * MR) * k].copy_from_slice(&x[full * MR * k..m * k]);
-        t
-    };
-    panels::drive(m, n, y, |b, p, out| {
-        let rows = if b < full {
-            &x[b * MR * k..]
-        } else {
-            &tail[..]
-        };
+    let (k, groups) = (w.k, w.k.div_ceil(GROUP));
+    packed::drive_rows(m, k, w.n, x, y, |rows, p, out| {
         let q = &w.data[p * k * NR..(p + 1) * k * NR];
         let s = &w.scales[p * groups * NR..(p + 1) * groups * NR];
         // SAFETY: PackedInt8 exists only where AVX-512 was detected (pack); `rows` holds MR rows

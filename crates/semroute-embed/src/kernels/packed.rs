@@ -54,10 +54,34 @@ pub(crate) fn avx512() -> bool {
 
 /// `y[m, n] = x[m, k] * W` (row-major `x`, `y`), threaded on the calling pool or team.
 pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [MaybeUninit<f32>]) {
-    let (k, n) = (w.k, w.n);
+    let k = w.k;
+    drive_rows(m, k, w.n, x, y, |rows, p, out| {
+        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); `rows` holds
+        // MR rows of k values, panel p of w holds k * NR, `out` is inside y (drive).
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            avx512::tile(k, rows.as_ptr(), w.data.as_ptr().add(p * k * NR), out)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (rows, &w.data, p, out);
+            unreachable!("PackedWeights exist only on x86-64 with AVX-512")
+        }
+    });
+}
+
+/// The tiling of the kernels that read the activations in place (f32 here, int8 weights in
+/// `int8.rs`): `tile(rows, panel, out)` gets `MR` rows of `x` (row stride k) for each tile. The
+/// rows of a last, partial block are copied into MR zero-padded rows, so that no tile reads past x.
+pub(crate) fn drive_rows(
+    m: usize,
+    k: usize,
+    n: usize,
+    x: &[f32],
+    y: &mut [MaybeUninit<f32>],
+    tile: impl Fn(&[f32], usize, panels::TileOut) + Sync + Send,
+) {
     assert!(x.len() >= m * k && y.len() >= m * n);
-    // The microkernel reads x's rows in place (row stride k); the rows of a last, partial block
-    // are copied into MR zero-padded rows, so that no tile reads past x.
     let full = m / MR;
     let tail: Vec<f32> = if m.is_multiple_of(MR) {
         Vec::new()
@@ -72,17 +96,7 @@ pub(crate) fn matmul(m: usize, x: &[f32], w: &PackedWeights, y: &mut [MaybeUnini
         } else {
             &tail[..]
         };
-        // SAFETY: AVX-512 was detected when `w` was packed (PackedWeights::pack); `rows` holds
-        // MR rows of k values, panel p of w holds k * NR, `out` is inside y (drive).
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            avx512::tile(k, rows.as_ptr(), w.data.as_ptr().add(p * k * NR), out)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let _ = (rows, &w.data, p, out);
-            unreachable!("PackedWeights exist only on x86-64 with AVX-512")
-        }
+        tile(rows, p, out)
     });
 }
 
