@@ -24,7 +24,7 @@ export interface EmbedderOptions {
    * stay f32): about 1.5-1.8x the throughput, vectors within cosine 0.9999 of f32 on MiniLM. It
    * needs AVX-512 BF16 (x86-64); loading with it elsewhere fails with INVALID_ARGUMENT. `int8`
    * stores the layers' weights as int8 with one scale per column and group of 32 inputs
-   * (activations and sums stay f32): a quarter of the weight bytes at about f32's speed, vectors
+   * (activations and sums stay f32): a quarter of the weight bytes within 10% of f32's speed, vectors
    * within cosine 0.999 of f32 on MiniLM. It needs AVX-512 (x86-64); elsewhere INVALID_ARGUMENT.
    */
   precision?: Precision;

@@ -3,9 +3,9 @@
 //! scale (symmetric: `w ~ q * scale`, `scale = max |w| / 127` over the group). The activations and
 //! the sums stay f32: the microkernel is `packed.rs`'s (12 rows x 32 columns of FMAs), with each
 //! weight row loaded as 32 bytes and converted to f32 and scaled in registers. A quarter of the
-//! weight bytes to stream; about f32's speed (measured: BENCHMARKS.md, "Stop 21"). A first version
-//! that dequantized each panel into a buffer and ran the f32 kernel on it was 25-30% slower than
-//! f32 on short prompts.
+//! weight bytes to stream; within 10% of f32's speed (measured: BENCHMARKS.md, "Stop 21"). A
+//! first version that dequantized each panel into a buffer and ran the f32 kernel on it was 25-30%
+//! slower than f32 on short prompts.
 //!
 //! Why groups and not one scale per output row: on all-MiniLM-L6-v2 one scale per row gives a
 //! lowest cosine to f32 of 0.9957 over 722 routing prompts, groups of 32 give 0.99915

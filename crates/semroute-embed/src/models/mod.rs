@@ -140,7 +140,7 @@ pub enum Precision {
     Bf16,
     /// Weights stored as int8, one f32 scale per column and group of 32 inputs; activations and
     /// sums in f32 (x86-64 with AVX-512 only; loading fails elsewhere). A quarter of the f32
-    /// weight bytes, about f32's speed; cosine to the f32 vectors >= 0.999 on MiniLM.
+    /// weight bytes, within 10% of f32's speed; cosine to the f32 vectors >= 0.999 on MiniLM.
     Int8,
 }
 
