@@ -65,7 +65,7 @@ else await parent();
 
 /** Loads one engine; returns `embed(texts) => Promise<Float32Array>` (normalised mean-pooled rows). */
 async function loadEngine(name) {
-  if (name === 'semroute' || name === 'semroute-bf16' || name === 'semroute-int8') {
+  if (/^semroute(-bf16|-int8)?$/.test(name)) {
     const dist = join(repo, 'packages/embed/dist/index.js');
     if (!existsSync(dist)) throw new Error(`missing ${dist}: run \`pnpm build\` first`);
     const { Embedder } = await import(pathToFileURL(dist).href);

@@ -20,12 +20,20 @@ pub(crate) struct Dense {
     bias: Option<Tensor>,
     /// The bias as a host slice for the CPU kernel (a few KB; copied once at load).
     bias_host: Option<Vec<f32>>,
-    /// `wt` packed for the small-M kernel (see `with_packed`); None = gemm for every product.
-    packed: Option<PackedWeights>,
-    /// `wt` rounded to bf16 and packed (`Precision::Bf16`): every product takes the bf16 kernel.
-    bf16: Option<PackedBf16>,
-    /// `wt` as int8 with group scales (`Precision::Int8`): every product takes the int8 kernel.
-    int8: Option<PackedInt8>,
+    /// `wt` in the form a packed kernel takes, which then takes every product.
+    panels: Panels,
+}
+
+/// A weight's packed form.
+enum Panels {
+    /// None: gemm on the plain weight for every product.
+    None,
+    /// f32 panels for the small-M kernel (see `Dense::with_packed`).
+    F32(PackedWeights),
+    /// Rounded to bf16 (`Precision::Bf16`).
+    Bf16(PackedBf16),
+    /// int8 with group scales (`Precision::Int8`).
+    Int8(PackedInt8),
 }
 
 /// `LayerNorm(y + residual)` after a projection, with the parameters as host slices for the
@@ -65,9 +73,7 @@ impl Dense {
             wt: weight.t()?.contiguous()?,
             bias,
             bias_host,
-            packed: None,
-            bf16: None,
-            int8: None,
+            panels: Panels::None,
         })
     }
 
@@ -76,49 +82,46 @@ impl Dense {
     /// sends every product to the int8-weight kernel (no f32 copy is kept then). Fails where the
     /// CPU lacks the kernel's instructions (the embedder checks that first, with a clearer error).
     pub(crate) fn with_precision(mut self, precision: Precision) -> candle_core::Result<Self> {
-        if precision == Precision::F32 || !cpu_f32(&self.wt) {
+        let pack: fn(&[f32], usize, usize) -> Option<Panels> = match precision {
+            Precision::F32 => return Ok(self),
+            Precision::Bf16 => |w, k, n| PackedBf16::pack(w, k, n).map(Panels::Bf16),
+            Precision::Int8 => |w, k, n| PackedInt8::pack(w, k, n).map(Panels::Int8),
+        };
+        if !cpu_f32(&self.wt) {
             return Ok(self);
         }
         let (k, n) = self.wt.dims2()?;
         let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
-        match precision {
-            Precision::Bf16 => {
-                let Some(p) = PackedBf16::pack(&w, k, n) else {
-                    candle_core::bail!("precision bf16 needs a CPU with AVX-512 BF16")
-                };
-                self.bf16 = Some(p);
-            }
-            Precision::Int8 => {
-                let Some(p) = PackedInt8::pack(&w, k, n) else {
-                    candle_core::bail!("precision int8 needs a CPU with AVX-512")
-                };
-                self.int8 = Some(p);
-            }
-            Precision::F32 => unreachable!("returned above"),
-        }
-        self.packed = None;
+        let Some(panels) = pack(&w, k, n) else {
+            candle_core::bail!(
+                "precision {} needs a CPU with {}",
+                precision.as_str(),
+                precision.requirement()
+            )
+        };
+        self.panels = panels;
         self.drop_plain(k, n)?;
         Ok(self)
     }
 
     /// The packed form the CPU kernels take.
     fn packed(&self) -> Packed<'_> {
-        match (&self.bf16, &self.int8, &self.packed) {
-            (Some(b), _, _) => Packed::Bf16(b),
-            (None, Some(q), _) => Packed::Int8(q),
-            (None, None, Some(p)) => Packed::F32(p),
-            (None, None, None) => Packed::None,
+        match &self.panels {
+            Panels::None => Packed::None,
+            Panels::F32(p) => Packed::F32(p),
+            Panels::Bf16(p) => Packed::Bf16(p),
+            Panels::Int8(p) => Packed::Int8(p),
         }
     }
 
     /// Packs the weight for the f32 packed kernel, where the CPU has one (AVX-512), which then
     /// takes every product; the plain copy is dropped (see `drop_plain`).
     pub(crate) fn with_packed(mut self) -> candle_core::Result<Self> {
-        if cpu_f32(&self.wt) && self.bf16.is_none() && self.int8.is_none() {
+        if cpu_f32(&self.wt) && !self.is_packed() {
             let (k, n) = self.wt.dims2()?;
             let w = self.wt.flatten_all()?.to_vec1::<f32>()?;
-            self.packed = PackedWeights::pack(&w, k, n);
-            if self.packed.is_some() {
+            if let Some(p) = PackedWeights::pack(&w, k, n) {
+                self.panels = Panels::F32(p);
                 self.drop_plain(k, n)?;
             }
         }
@@ -134,7 +137,7 @@ impl Dense {
 
     /// Whether every product takes a packed kernel (f32, bf16 or int8), none of them gemm.
     pub(crate) fn is_packed(&self) -> bool {
-        self.packed.is_some() || self.bf16.is_some() || self.int8.is_some()
+        !matches!(self.panels, Panels::None)
     }
 
     /// Whether the CPU kernels can take this layer and `x`.

@@ -26,8 +26,6 @@ export interface TaskRoutingLoad {
   routing: TaskRouting;
   library: TaskLibrary;
   cache: CacheOutcome;
-  /** The lexical model's weights: trained at this load, or read from the cache. */
-  lexicalCache: CacheOutcome;
   /** Milliseconds spent loading (reading, embedding or reading the cache, binding). */
   ms: number;
 }
@@ -126,10 +124,10 @@ export async function buildTaskRouting(o: BuildTaskRoutingOptions): Promise<Task
     },
     (err) => o.onError('task_library_cache', err),
   );
-  if (trained.data !== lexical.weights) lexical.load(trained.data);
+  lexical.load(trained.data); // its own array when just trained, the cache's when read
   const args = [library, promptRows, rows(n, t), cards, dim, undefined, rows(n + t, library.groups.length), lexical] as const;
   const routing = mean ? new CentredTaskRouting(mean, ...args) : new TaskRouting(...args);
-  return { routing, library, cache: outcome, lexicalCache: trained.outcome, ms: performance.now() - start };
+  return { routing, library, cache: outcome, ms: performance.now() - start };
 }
 
 /**

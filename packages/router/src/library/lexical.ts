@@ -6,6 +6,7 @@
 // logistic regression over the prompt's words, word pairs and character trigrams, trained on the
 // library's prompts at load. Its P(task | words) is blended into the embedding's P(task | prompt)
 // (see TaskRouting and docs/selection.md).
+import { shuffle, type Rng } from '../selection/random.js';
 
 export interface LexicalParams {
   /** Passes over the training prompts. */
@@ -57,7 +58,7 @@ export class LexicalTaskModel {
    * Weights, row-major with `classes` columns: one row per kept feature, then the bias row, then
    * one row per embedding dimension (the dense part).
    */
-  readonly weights: Float32Array;
+  private w: Float32Array;
 
   /**
    * Builds the vocabulary (features of at least `minCount` of `texts`); the weights start at zero:
@@ -73,7 +74,12 @@ export class LexicalTaskModel {
     const counts = new Map<string, number>();
     for (const t of texts) for (const f of lexicalFeatures(t)) counts.set(f, (counts.get(f) ?? 0) + 1);
     for (const [f, n] of counts) if (n >= params.minCount) this.vocab.set(f, this.vocab.size);
-    this.weights = new Float32Array(this.rows * classes);
+    this.w = new Float32Array(this.rows * classes);
+  }
+
+  /** The weights (see `load`), row-major: kept features, the bias, then the embedding dimensions. */
+  get weights(): Float32Array {
+    return this.w;
   }
 
   /** Rows of `weights`. */
@@ -87,10 +93,10 @@ export class LexicalTaskModel {
     return `lexical-v1:${this.vocab.size}:${this.classes}:${this.dim}:${epochs}:${learningRate}:${l2}:${minCount}:${dense}`;
   }
 
-  /** Sets trained weights (from `weights` of a model built on the same texts and params). */
+  /** Takes trained weights (`weights` of a model built on the same texts and params) as its own. */
   load(weights: Float32Array): void {
-    if (weights.length !== this.weights.length) throw new Error(`lexical model: ${weights.length} weights, expected ${this.weights.length}`);
-    this.weights.set(weights);
+    if (weights.length !== this.w.length) throw new Error(`lexical model: ${weights.length} weights, expected ${this.w.length}`);
+    this.w = weights;
   }
 
   /**
@@ -105,13 +111,14 @@ export class LexicalTaskModel {
     const F = this.vocab.size;
     const D = this.dim;
     if (D > 0 && vectors.length !== texts.length) throw new Error(`lexical model: ${vectors.length} vectors for ${texts.length} texts`);
-    const w = this.weights;
+    const w = this.w;
     w.fill(0);
     const g2 = new Float32Array(w.length).fill(1e-8);
     const rows = texts.map((t) => this.encode(lexicalFeatures(t)));
     const z = new Float64Array(C);
+    // xorshift32 (the seed and generator the shipped defaults were chosen and measured with).
     let seed = 0x9e3779b9;
-    const rand = () => {
+    const rng: Rng = () => {
       seed ^= seed << 13;
       seed ^= seed >>> 17;
       seed ^= seed << 5;
@@ -124,11 +131,7 @@ export class LexicalTaskModel {
       w[at]! -= (learningRate * gg) / Math.sqrt(g2[at]!);
     };
     for (let e = 0; e < epochs; e++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (const r of order) {
+      for (const r of shuffle(order, rng)) {
         const x = rows[r]!;
         const v = D > 0 ? vectors[r] : undefined;
         this.scores(x, v, z, 1);
@@ -158,7 +161,7 @@ export class LexicalTaskModel {
   private scores(x: Int32Array, v: Float32Array | undefined, z: Float64Array, temperature: number): void {
     const C = this.classes;
     const F = this.vocab.size;
-    const w = this.weights;
+    const w = this.w;
     const xs = x.length > 0 ? 1 / Math.sqrt(x.length) : 0;
     for (let c = 0; c < C; c++) z[c] = w[F * C + c]!;
     for (const id of x) {
